@@ -1,0 +1,211 @@
+//! The `jobgraph` command line: `serve` (the default), `migrate`, `schema`, `seed-sample`.
+//! Settings come from defaults, then `.env`, then environment variables, then flags.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use secrecy::SecretString;
+
+use crate::config::{DatabaseSettings, HttpSettings, Limits, Settings};
+use crate::db::{self, StatementCounter};
+use crate::startup::Application;
+use crate::telemetry::{self, LogFormat};
+use crate::{graphql, seed};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jobgraph",
+    version,
+    about = "A GraphQL API over a catalog of job postings"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: Options,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand takes; each also reads the environment variable named.
+#[derive(Args, Debug, Default)]
+pub struct Options {
+    /// Database URL [default: a SQLite file jobgraph.db in the working directory]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "JOBGRAPH_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Log format [default: auto: pretty on a terminal, JSON otherwise]
+    #[arg(long, env = "JOBGRAPH_LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
+    /// Log level or filter, such as `info` or `api=debug`; RUST_LOG wins [default: info]
+    #[arg(long, env = "JOBGRAPH_LOG_LEVEL", global = true)]
+    pub log_level: Option<String>,
+    /// HTTP worker threads [default: one per core]
+    #[arg(long, env = "JOBGRAPH_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Largest database pool [default: 10]
+    #[arg(long, env = "JOBGRAPH_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+    /// Largest request body in bytes; larger ones get 413 [default: 65536]
+    #[arg(long, env = "JOBGRAPH_MAX_BODY_BYTES", global = true)]
+    pub max_body_bytes: Option<usize>,
+    /// Request timeout in milliseconds [default: 10000]
+    #[arg(long, env = "JOBGRAPH_REQUEST_TIMEOUT_MS", global = true)]
+    pub request_timeout_ms: Option<u64>,
+    /// Deepest query accepted [default: 12]
+    #[arg(long, env = "JOBGRAPH_MAX_DEPTH", global = true)]
+    pub max_depth: Option<usize>,
+    /// Most complex query accepted [default: 20000]
+    #[arg(long, env = "JOBGRAPH_MAX_COMPLEXITY", global = true)]
+    pub max_complexity: Option<usize>,
+    /// Largest page a connection returns [default: 100]
+    #[arg(long, env = "JOBGRAPH_MAX_PAGE_SIZE", global = true)]
+    pub max_page_size: Option<u64>,
+    /// Secret that signs pagination cursors; replicas must share it [default: random per start]
+    #[arg(
+        long,
+        env = "JOBGRAPH_CURSOR_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub cursor_secret: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API (the default)
+    Serve,
+    /// Apply or revert migrations, or show their status
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Print the GraphQL schema (SDL)
+    Schema,
+    /// Load the sample catalog into the database
+    SeedSample,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MigrateAction {
+    /// Apply every pending migration
+    Up,
+    /// Revert the last migrations
+    Down {
+        /// How many migrations to revert
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether they are applied
+    Status,
+}
+
+impl Options {
+    /// These options laid over the defaults.
+    pub fn into_settings(self) -> Settings {
+        let mut database = match self.database_url {
+            Some(url) => DatabaseSettings::new(url),
+            None => DatabaseSettings::embedded_default(),
+        };
+        if let Some(max) = self.db_max_connections {
+            database.max_connections = max;
+        }
+        let http_defaults = HttpSettings::default();
+        let limit_defaults = Limits::default();
+        Settings {
+            database,
+            http: HttpSettings {
+                bind: self.bind.unwrap_or(http_defaults.bind),
+                workers: self.workers.or(http_defaults.workers),
+                max_body_bytes: self.max_body_bytes.unwrap_or(http_defaults.max_body_bytes),
+                request_timeout: self
+                    .request_timeout_ms
+                    .map(Duration::from_millis)
+                    .unwrap_or(http_defaults.request_timeout),
+                shutdown_timeout: http_defaults.shutdown_timeout,
+            },
+            limits: Limits {
+                max_depth: self.max_depth.unwrap_or(limit_defaults.max_depth),
+                max_complexity: self.max_complexity.unwrap_or(limit_defaults.max_complexity),
+                max_page_size: self.max_page_size.unwrap_or(limit_defaults.max_page_size),
+                default_page_size: limit_defaults.default_page_size,
+            },
+            cursor_secret: self.cursor_secret.map(SecretString::from),
+        }
+    }
+}
+
+/// Runs the command line; `src/main.rs` calls only this.
+pub fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is worth saying.
+    if let Err(error) = dotenvy::dotenv() {
+        if !error.not_found() {
+            eprintln!("ignoring .env: {error}");
+        }
+    }
+    let cli = Cli::parse();
+    telemetry::init(
+        cli.options.log_format.unwrap_or_default(),
+        cli.options.log_level.as_deref().unwrap_or("info"),
+    );
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let settings = cli.options.into_settings();
+    let result = runtime.block_on(run(cli.command.unwrap_or(Command::Serve), settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "jobgraph failed");
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        Command::Serve => {
+            let application = Application::build(settings).await?;
+            application.run_until_stopped().await?;
+        }
+        Command::Schema => print!("{}", graphql::sdl()),
+        Command::Migrate { action } => {
+            let db = db::connect(&settings.database, StatementCounter::default()).await?;
+            match action {
+                MigrateAction::Up => {
+                    Migrator::up(&db, None).await?;
+                    println!("migrations applied");
+                }
+                MigrateAction::Down { steps } => {
+                    Migrator::down(&db, Some(steps)).await?;
+                    println!("reverted {steps} migration(s)");
+                }
+                MigrateAction::Status => {
+                    for migration in Migrator::get_migration_with_status(&db).await? {
+                        println!("{}\t{}", migration.status(), migration.name());
+                    }
+                }
+            }
+        }
+        Command::SeedSample => {
+            let db = db::connect(&settings.database, StatementCounter::default()).await?;
+            db::migrate(&db).await?;
+            let summary = seed::seed_sample(&db).await?;
+            println!(
+                "added {} companies and {} postings",
+                summary.companies, summary.postings
+            );
+        }
+    }
+    Ok(())
+}

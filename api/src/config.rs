@@ -1,0 +1,155 @@
+//! Typed settings: defaults, then an optional `.env`, then environment variables, then command
+//! line flags (the last three are read by clap in `cli`). Tests build [`Settings`] directly.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// The embedded default database: a SQLite file in the working directory, created if missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://jobgraph.db?mode=rwc";
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub http: HttpSettings,
+    pub limits: Limits,
+    /// Signs pagination cursors. Replicas behind one load balancer must share it; when unset a
+    /// random one is made at start, so cursors do not survive a restart.
+    pub cursor_secret: Option<SecretString>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseSettings {
+    /// May hold a password: printed only through [`DatabaseSettings::redacted_url`].
+    pub url: SecretString,
+    /// `true` when no database was configured and the embedded SQLite default is in use; only
+    /// then is a brand-new database given the sample catalog.
+    pub is_embedded_default: bool,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl DatabaseSettings {
+    pub fn new(url: impl Into<String>) -> Self {
+        DatabaseSettings {
+            url: SecretString::from(url.into()),
+            is_embedded_default: false,
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+
+    pub fn embedded_default() -> Self {
+        DatabaseSettings {
+            is_embedded_default: true,
+            ..DatabaseSettings::new(DEFAULT_DATABASE_URL)
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.url.expose_secret().starts_with("sqlite:")
+    }
+
+    /// The URL with any password replaced, for logs.
+    pub fn redacted_url(&self) -> String {
+        redact_password(self.url.expose_secret())
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// `host:port`; port 0 picks a free port (tests).
+    pub bind: String,
+    /// Worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+    /// Largest accepted request body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Longest a GraphQL request may run before it is answered with `TIMEOUT`.
+    pub request_timeout: Duration,
+    /// How long in-flight requests may finish after SIGTERM/SIGINT.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            bind: "127.0.0.1:8080".to_owned(),
+            workers: None,
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Limits on what one GraphQL request may ask for.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Largest `first`/`last` a connection accepts.
+    pub max_page_size: u64,
+    /// Page size when neither `first` nor `last` is given.
+    pub default_page_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_page_size: 100,
+            default_page_size: 20,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for the given database with every other value at its default.
+    pub fn for_database(database: DatabaseSettings) -> Self {
+        Settings {
+            database,
+            http: HttpSettings::default(),
+            limits: Limits::default(),
+            cursor_secret: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        let settings = DatabaseSettings::new("postgres://app:hunter2@db:5432/jobs");
+        assert_eq!(settings.redacted_url(), "postgres://app:***@db:5432/jobs");
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn urls_without_password_are_unchanged() {
+        assert_eq!(
+            redact_password("sqlite://jobgraph.db?mode=rwc"),
+            "sqlite://jobgraph.db?mode=rwc"
+        );
+        assert_eq!(
+            redact_password("postgres://app@db/jobs"),
+            "postgres://app@db/jobs"
+        );
+    }
+}

@@ -1,0 +1,67 @@
+//! Connecting to the database, migrating it, and counting the statements it runs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use secrecy::ExposeSecret;
+
+use crate::config::DatabaseSettings;
+
+/// Counts every SQL statement executed through one connection pool. Tests read it to prove
+/// that a query shape runs a constant number of statements.
+#[derive(Clone, Debug, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn increment(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Opens the connection pool described by `settings`, counting statements into `counter`.
+pub async fn connect(
+    settings: &DatabaseSettings,
+    counter: StatementCounter,
+) -> Result<DatabaseConnection, DbErr> {
+    let url = settings.url.expose_secret();
+    let mut options = ConnectOptions::new(url.to_owned());
+    // Every connection to `sqlite::memory:` would open its own empty database.
+    let max_connections = if url.contains(":memory:") || url.contains("mode=memory") {
+        1
+    } else {
+        settings.max_connections
+    };
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .acquire_timeout(settings.acquire_timeout)
+        .connect_timeout(settings.acquire_timeout)
+        .sqlx_logging(false);
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(move |info| {
+        counter.increment();
+        if info.failed {
+            tracing::debug!(
+                elapsed_ms = info.elapsed.as_millis() as u64,
+                "statement failed"
+            );
+        }
+    });
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers; `/readyz` asks this.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

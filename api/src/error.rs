@@ -1,0 +1,158 @@
+//! The one place where failures become what clients see: a stable `extensions.code` and an
+//! HTTP status. Internal causes are logged here in full and never sent to clients.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// The stable error codes clients may branch on, sent as `errors[].extensions.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The request body is not a GraphQL-over-HTTP request (bad JSON, missing `query`, ...).
+    BadRequest,
+    /// The document does not parse.
+    GraphqlParseFailed,
+    /// The document does not validate against the schema (including depth and complexity).
+    GraphqlValidationFailed,
+    /// An argument or input value is not acceptable.
+    BadUserInput,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    NotAcceptable,
+    MethodNotAllowed,
+    /// The request took longer than the server's request timeout.
+    Timeout,
+    InternalServerError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "BAD_REQUEST",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status of a response that fails as a whole with this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest
+            | ErrorCode::GraphqlParseFailed
+            | ErrorCode::GraphqlValidationFailed
+            | ErrorCode::BadUserInput => 400,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::NotAcceptable => 406,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::InternalServerError => 500,
+            ErrorCode::Timeout => 504,
+        }
+    }
+}
+
+/// What the service layer can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The input names a field path (`input.title`, `after`) and says what is wrong with it.
+    #[error("{field}: {message}")]
+    InvalidInput { field: String, message: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("database error")]
+    Database(#[from] DbErr),
+}
+
+impl ServiceError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ServiceError::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServiceError::InvalidInput { .. } => ErrorCode::BadUserInput,
+            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::Database(_) => ErrorCode::InternalServerError,
+        }
+    }
+}
+
+/// Builds a GraphQL error carrying `code`.
+pub fn graphql_error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, extensions| {
+        extensions.set("code", code.as_str());
+    })
+}
+
+/// Resolvers turn service errors into GraphQL errors with `.extend()`. Errors that reach the
+/// response without a code anyway are hidden by the error-code extension (`graphql::error_codes`).
+impl ErrorExtensions for ServiceError {
+    fn extend(&self) -> async_graphql::Error {
+        match self {
+            ServiceError::Database(cause) => {
+                tracing::error!(error = %cause, "database error while resolving a request");
+                graphql_error(ErrorCode::InternalServerError, "internal error")
+            }
+            ServiceError::InvalidInput { field, message } => {
+                graphql_error(ErrorCode::BadUserInput, self.to_string()).extend_with(
+                    |_, extensions| {
+                        extensions.set("field", field.as_str());
+                        extensions.set("reason", message.as_str());
+                    },
+                )
+            }
+            ServiceError::NotFound(_) => graphql_error(self.code(), self.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_errors_reach_clients_as_internal_without_their_cause() {
+        let error = ServiceError::Database(DbErr::Custom("secret table name".into())).extend();
+        assert_eq!(error.message, "internal error");
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code").cloned());
+        assert_eq!(
+            code,
+            Some(async_graphql::Value::from("INTERNAL_SERVER_ERROR"))
+        );
+    }
+
+    #[test]
+    fn invalid_input_names_the_field() {
+        let error = ServiceError::invalid("first", "at most 100").extend();
+        assert_eq!(error.message, "first: at most 100");
+        let field = error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("field").cloned());
+        assert_eq!(field, Some(async_graphql::Value::from("first")));
+    }
+}

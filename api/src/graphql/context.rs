@@ -1,0 +1,36 @@
+//! What resolvers read from their context.
+
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+use super::cursor::CursorCodec;
+use super::loaders::Loaders;
+use crate::config::Limits;
+use crate::service::visibility::Visibility;
+
+/// Shared by every request: built once, before the server starts.
+pub struct Catalog {
+    pub db: DatabaseConnection,
+    pub cursors: CursorCodec,
+    pub limits: Limits,
+}
+
+/// What one request sees: who is asking and that request's loaders.
+pub struct RequestScope {
+    pub visibility: Visibility,
+    pub loaders: Loaders,
+}
+
+impl RequestScope {
+    pub fn new(db: &DatabaseConnection, visibility: Visibility) -> Self {
+        RequestScope {
+            loaders: Loaders::new(db, &visibility),
+            visibility,
+        }
+    }
+}
+
+/// Reads the shared catalog and this request's scope from a resolver's context.
+pub fn scope<'a>(ctx: &Context<'a>) -> async_graphql::Result<(&'a Catalog, &'a RequestScope)> {
+    Ok((ctx.data::<Catalog>()?, ctx.data::<RequestScope>()?))
+}

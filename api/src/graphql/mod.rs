@@ -1,0 +1,75 @@
+//! The GraphQL schema: types, resolvers, loaders, and the schema's limits.
+
+pub mod context;
+pub mod cursor;
+pub mod error_codes;
+pub mod global_id;
+pub mod loaders;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+use crate::config::Limits;
+use context::Catalog;
+use query::QueryRoot;
+
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema. Does no I/O: `catalog` arrives connected.
+pub fn build_schema(catalog: Catalog, limits: Limits) -> AppSchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .data(catalog)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(8)
+        .extension(error_codes::ErrorCodes)
+        .finish()
+}
+
+/// The schema's SDL, as `jobgraph schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{Object, Schema};
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        async fn parent(&self) -> Option<Parent> {
+            Some(Parent)
+        }
+    }
+
+    struct Parent;
+
+    #[Object]
+    impl Parent {
+        async fn fails(&self) -> async_graphql::Result<i32> {
+            Err("boom".into())
+        }
+    }
+
+    /// async-graphql 7.1–7.2 broke this (async-graphql#1746); we stay on 7.0.x because of it.
+    #[tokio::test]
+    async fn a_failing_non_null_field_nulls_its_nullable_parent() {
+        let schema = Schema::new(
+            Query,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        );
+        let response = schema.execute("{ parent { fails } }").await;
+        assert_eq!(response.errors.len(), 1);
+        assert_eq!(
+            response.data.into_json().ok(),
+            Some(serde_json::json!({ "parent": null }))
+        );
+    }
+}

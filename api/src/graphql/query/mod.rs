@@ -1,0 +1,15 @@
+//! The root query type, merged from one object per area.
+
+mod company;
+mod node;
+mod posting;
+
+use async_graphql::MergedObject;
+
+/// Everything a reader can ask for.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    company::CompanyQuery,
+    posting::PostingQuery,
+    node::NodeQuery,
+);

@@ -1,0 +1,80 @@
+use async_graphql::{Context, ID, Object, ResultExt};
+
+use crate::error::ServiceError;
+use crate::graphql::context::scope;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::types::company::Company;
+use crate::graphql::types::node::Node;
+use crate::graphql::types::posting::Posting;
+use crate::graphql::types::requirement::Requirement;
+
+/// Most ids `nodes` takes at once.
+const MAX_NODES: usize = 100;
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id, or null when there is none the reader may see.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let (kind, uuid) = global_id::decode(&id, "id").extend()?;
+        load(ctx, kind, uuid).await
+    }
+
+    /// The objects with these global ids, in the same order; null where there is none the
+    /// reader may see. At most 100 ids.
+    #[graphql(complexity = "ids.len().saturating_mul(child_complexity)")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(ServiceError::invalid(
+                "ids",
+                format!("may hold at most {MAX_NODES} ids"),
+            ))
+            .extend();
+        }
+        let decoded = ids
+            .iter()
+            .map(|id| global_id::decode(id, "ids"))
+            .collect::<Result<Vec<_>, _>>()
+            .extend()?;
+        // The loaders batch these into one statement per kind.
+        let found = futures_util::future::join_all(
+            decoded
+                .into_iter()
+                .map(|(kind, uuid)| load(ctx, kind, uuid)),
+        )
+        .await;
+        found.into_iter().collect()
+    }
+}
+
+async fn load(
+    ctx: &Context<'_>,
+    kind: NodeKind,
+    id: uuid::Uuid,
+) -> async_graphql::Result<Option<Node>> {
+    let (_, scope) = scope(ctx)?;
+    let loaders = &scope.loaders;
+    Ok(match kind {
+        NodeKind::Company => loaders
+            .companies
+            .load_one(id)
+            .await?
+            .map(|m| Node::Company(Company(m))),
+        NodeKind::Posting => loaders
+            .postings
+            .load_one(id)
+            .await?
+            .map(|m| Node::Posting(Posting(m))),
+        NodeKind::Requirement => loaders
+            .requirements
+            .load_one(id)
+            .await?
+            .map(|m| Node::Requirement(Requirement(m))),
+    })
+}

@@ -1,0 +1,77 @@
+use async_graphql::{Context, ID, Object, ResultExt};
+
+use crate::error::ServiceError;
+use crate::graphql::context::scope;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
+use crate::graphql::types::page::{self, PageArgs};
+use crate::graphql::types::posting::{Posting, PostingConnection, posting_page};
+use crate::service;
+use crate::service::posting::PostingOrder;
+
+#[derive(Default)]
+pub struct PostingQuery;
+
+#[Object]
+impl PostingQuery {
+    /// The postings the reader may see (anonymous readers: published ones), newest first
+    /// unless `orderBy` says otherwise. Pages are stable: rows added between requests are
+    /// neither repeated nor skipped.
+    #[graphql(complexity = "page::complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn postings(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PostingFilterInput>,
+        order_by: Option<PostingOrderInput>,
+        #[graphql(desc = "Return the first n postings (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Return postings after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n postings (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return postings before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<PostingConnection> {
+        let filter = filter.unwrap_or_default().into_filter().extend()?;
+        posting_page(
+            ctx,
+            filter,
+            order_by.map(PostingOrder::from).unwrap_or_default(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
+    }
+
+    /// One posting, by its global `id` or by `companySlug` and `slug` together. Null when there
+    /// is no such posting or the reader may not see it.
+    async fn posting(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        company_slug: Option<String>,
+        slug: Option<String>,
+    ) -> async_graphql::Result<Option<Posting>> {
+        let (catalog, scope) = scope(ctx)?;
+        match (id, company_slug, slug) {
+            (Some(id), None, None) => {
+                let id = global_id::decode_as(NodeKind::Posting, &id, "id").extend()?;
+                Ok(scope.loaders.postings.load_one(id).await?.map(Posting))
+            }
+            (None, Some(company_slug), Some(slug)) => {
+                Ok(
+                    service::posting::by_slug(&catalog.db, &scope.visibility, &company_slug, &slug)
+                        .await
+                        .extend()?
+                        .map(Posting),
+                )
+            }
+            _ => Err(ServiceError::invalid(
+                "id",
+                "give either id, or companySlug and slug",
+            ))
+            .extend(),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+use async_graphql::SimpleObject;
+use entity::posting_location;
+
+/// A place a posting is located in.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Location {
+    /// The city, as written by the employer, such as "Göteborg".
+    pub city: Option<String>,
+    /// The region, state or county, such as "Västra Götaland" or "Texas".
+    pub region: Option<String>,
+    /// The country as an ISO 3166-1 alpha-2 code, such as "SE" or "US".
+    pub country: String,
+}
+
+impl From<posting_location::Model> for Location {
+    fn from(location: posting_location::Model) -> Self {
+        Location {
+            city: location.city,
+            region: location.region,
+            country: location.country,
+        }
+    }
+}

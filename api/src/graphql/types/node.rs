@@ -1,0 +1,15 @@
+use async_graphql::{ID, Interface};
+
+use super::company::Company;
+use super::posting::Posting;
+use super::requirement::Requirement;
+
+/// An object with a global id that `node(id:)` finds again (the Relay object identification
+/// spec).
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The object's global id."))]
+pub enum Node {
+    Company(Company),
+    Posting(Posting),
+    Requirement(Requirement),
+}

@@ -1,0 +1,246 @@
+use async_graphql::connection::Connection;
+use async_graphql::connection::EmptyFields;
+use async_graphql::{Context, ID, Object, ResultExt};
+use chrono::{DateTime, Utc};
+use entity::posting;
+
+use super::company::Company;
+use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use super::location::Location;
+use super::page::{self, PageArgs};
+use super::requirement::Requirement;
+use super::section::DescriptionSection;
+use crate::error::{ErrorCode, graphql_error};
+use crate::graphql::context::scope;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::service;
+use crate::service::keyset::Page;
+use crate::service::posting::{PostingFilter, PostingOrder};
+use crate::service::visibility::Visibility;
+
+/// A job posting: one open position at one company.
+pub struct Posting(pub posting::Model);
+
+/// A page of postings, Relay style.
+pub type PostingConnection = Connection<String, Posting, PostingCount, EmptyFields>;
+
+#[Object]
+impl Posting {
+    /// The posting's global id, for `node(id:)` and `posting(id:)`.
+    pub async fn id(&self) -> ID {
+        global_id::encode(NodeKind::Posting, self.0.id)
+    }
+
+    /// The posting's URL name, unique within its company.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The job title, such as "Backend Engineer" or "Systemutvecklare".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// A sentence or two to show in lists.
+    async fn summary(&self) -> Option<&str> {
+        self.0.summary.as_deref()
+    }
+
+    /// The full description as sections in reading order.
+    async fn description(&self) -> Vec<DescriptionSection> {
+        self.0
+            .description
+            .0
+            .iter()
+            .cloned()
+            .map(DescriptionSection::from)
+            .collect()
+    }
+
+    /// The department or team, such as "Engineering".
+    async fn department(&self) -> Option<&str> {
+        self.0.department.as_deref()
+    }
+
+    /// The occupation, such as "Software developer".
+    async fn occupation(&self) -> Option<&str> {
+        self.0.occupation.as_deref()
+    }
+
+    /// The kind of employment offered.
+    async fn employment_type(&self) -> EmploymentType {
+        self.0.employment_type.into()
+    }
+
+    /// Where the work is done.
+    async fn remote_policy(&self) -> RemotePolicy {
+        self.0.remote_policy.into()
+    }
+
+    /// How much the job travels, in the employer's words, such as "Up to 20%".
+    async fn travel(&self) -> Option<&str> {
+        self.0.travel.as_deref()
+    }
+
+    /// The language the posting is written in, as a BCP 47 tag such as `en` or `sv`.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    /// Where the posting is in its life.
+    async fn status(&self) -> PostingStatus {
+        self.0.status.into()
+    }
+
+    /// When the posting was published.
+    async fn posted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.posted_at
+    }
+
+    /// The last moment applications are accepted, if the employer set one.
+    async fn valid_through(&self) -> Option<DateTime<Utc>> {
+        self.0.valid_through
+    }
+
+    /// Where candidates apply on the employer's own site, if anywhere.
+    async fn apply_url(&self) -> Option<&str> {
+        self.0.apply_url.as_deref()
+    }
+
+    /// Where the posting was imported from, if it was.
+    async fn source_url(&self) -> Option<&str> {
+        self.0.source_url.as_deref()
+    }
+
+    /// Incremented by every change; send it back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the posting was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the posting last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The company offering the job.
+    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Company> {
+        let (_, scope) = scope(ctx)?;
+        match scope.loaders.companies.load_one(self.0.company_id).await? {
+            Some(company) => Ok(Company(company)),
+            None => {
+                tracing::error!(posting = %self.0.id, "posting without its company");
+                Err(graphql_error(
+                    ErrorCode::InternalServerError,
+                    "internal error",
+                ))
+            }
+        }
+    }
+
+    /// Where the job is, in the employer's order. May be empty for remote jobs.
+    async fn locations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Location>> {
+        let (_, scope) = scope(ctx)?;
+        let locations = scope
+            .loaders
+            .locations_of_posting
+            .load_one(self.0.id)
+            .await?;
+        Ok(locations
+            .unwrap_or_default()
+            .into_iter()
+            .map(Location::from)
+            .collect())
+    }
+
+    /// What the posting asks of candidates, in the employer's order.
+    async fn requirements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Requirement>> {
+        let (_, scope) = scope(ctx)?;
+        let requirements = scope
+            .loaders
+            .requirements_of_posting
+            .load_one(self.0.id)
+            .await?;
+        Ok(requirements
+            .unwrap_or_default()
+            .into_iter()
+            .map(Requirement)
+            .collect())
+    }
+}
+
+/// The count of a posting list, computed only when asked for.
+pub struct PostingCount {
+    visibility: Visibility,
+    /// `None` when the list can hold nothing.
+    filter: Option<PostingFilter>,
+}
+
+impl PostingCount {
+    pub fn new(visibility: Visibility, filter: Option<PostingFilter>) -> Self {
+        PostingCount { visibility, filter }
+    }
+}
+
+#[Object]
+impl PostingCount {
+    /// How many postings the whole list holds, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        let (catalog, _) = scope(ctx)?;
+        match &self.filter {
+            Some(filter) => Ok(
+                service::posting::count(&catalog.db, &self.visibility, filter)
+                    .await
+                    .extend()?,
+            ),
+            None => Ok(0),
+        }
+    }
+}
+
+/// One page of the postings the reader may see; `filter` is `None` when nothing can match.
+pub async fn posting_page(
+    ctx: &Context<'_>,
+    filter: Option<PostingFilter>,
+    order: PostingOrder,
+    args: PageArgs,
+) -> async_graphql::Result<PostingConnection> {
+    let (catalog, scope) = scope(ctx)?;
+    let sort = order.sort;
+    let request = args
+        .into_request(
+            &catalog.cursors,
+            sort.name(),
+            |position| sort.accepts(position),
+            &catalog.limits,
+        )
+        .extend()?;
+    let page = match &filter {
+        Some(filter) => service::posting::page(
+            &catalog.db,
+            &scope.visibility,
+            filter,
+            order,
+            &request,
+            catalog.limits.default_page_size,
+        )
+        .await
+        .extend()?,
+        None => Page {
+            rows: Vec::new(),
+            has_previous_page: false,
+            has_next_page: false,
+        },
+    };
+    Ok(page::connection(
+        page,
+        &catalog.cursors,
+        sort.name(),
+        Posting,
+        PostingCount::new(scope.visibility.clone(), filter),
+    ))
+}

@@ -1,0 +1,12 @@
+//! The jobgraph server: settings, startup, HTTP, the GraphQL schema and the service layer.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod service;
+pub mod startup;
+pub mod telemetry;

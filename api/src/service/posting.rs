@@ -1,0 +1,295 @@
+//! Reading postings, their locations and their requirements.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::enums::{EmploymentType, RemotePolicy};
+use entity::{company, posting, posting_location, requirement};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Select,
+};
+use uuid::Uuid;
+
+use crate::error::ServiceError;
+
+use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
+use super::visibility::Visibility;
+
+/// Which postings a list holds. Empty lists mean "any"; the lists are ANDed together and each
+/// list matches any of its values.
+#[derive(Clone, Debug, Default)]
+pub struct PostingFilter {
+    pub company_ids: Vec<Uuid>,
+    pub departments: Vec<String>,
+    pub occupations: Vec<String>,
+    pub locations: Vec<LocationMatch>,
+    pub employment_types: Vec<EmploymentType>,
+    pub remote_policies: Vec<RemotePolicy>,
+    pub languages: Vec<String>,
+    pub posted_after: Option<DateTime<Utc>>,
+    pub posted_before: Option<DateTime<Utc>>,
+}
+
+/// A location a posting must have: a country, a city, or both.
+#[derive(Clone, Debug, Default)]
+pub struct LocationMatch {
+    /// Compared without regard to case.
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: Option<String>,
+}
+
+/// The key a posting list is sorted by; the posting id breaks ties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PostingSort {
+    PostedAt,
+    Title,
+    UpdatedAt,
+}
+
+impl PostingSort {
+    /// The name cursors carry, so a cursor of one order is not used with another.
+    pub fn name(self) -> &'static str {
+        match self {
+            PostingSort::PostedAt => "posted_at",
+            PostingSort::Title => "title",
+            PostingSort::UpdatedAt => "updated_at",
+        }
+    }
+
+    fn column(self) -> posting::Column {
+        match self {
+            PostingSort::PostedAt => posting::Column::PostedAt,
+            PostingSort::Title => posting::Column::Title,
+            PostingSort::UpdatedAt => posting::Column::UpdatedAt,
+        }
+    }
+
+    fn position_of(self, posting: &posting::Model) -> Position {
+        let key = match self {
+            PostingSort::PostedAt => SortValue::Time(posting.posted_at),
+            PostingSort::Title => SortValue::Text(posting.title.clone()),
+            PostingSort::UpdatedAt => SortValue::Time(Some(posting.updated_at)),
+        };
+        Position {
+            key,
+            id: posting.id,
+        }
+    }
+
+    /// Whether `position` can be a position in a list sorted by this key.
+    pub fn accepts(self, position: &Position) -> bool {
+        matches!(
+            (self, &position.key),
+            (PostingSort::PostedAt, SortValue::Time(_))
+                | (PostingSort::UpdatedAt, SortValue::Time(Some(_)))
+                | (PostingSort::Title, SortValue::Text(_))
+        )
+    }
+}
+
+/// How a posting list is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PostingOrder {
+    pub sort: PostingSort,
+    pub direction: Direction,
+}
+
+impl Default for PostingOrder {
+    /// Newest first.
+    fn default() -> Self {
+        PostingOrder {
+            sort: PostingSort::PostedAt,
+            direction: Direction::Descending,
+        }
+    }
+}
+
+fn visible(visibility: &Visibility) -> Select<posting::Entity> {
+    posting::Entity::find().filter(visibility.postings())
+}
+
+fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::Entity> {
+    let mut select = visible(visibility);
+    if !filter.company_ids.is_empty() {
+        select = select.filter(posting::Column::CompanyId.is_in(filter.company_ids.clone()));
+    }
+    if !filter.departments.is_empty() {
+        select = select.filter(posting::Column::Department.is_in(filter.departments.clone()));
+    }
+    if !filter.occupations.is_empty() {
+        select = select.filter(posting::Column::Occupation.is_in(filter.occupations.clone()));
+    }
+    if !filter.employment_types.is_empty() {
+        select = select
+            .filter(posting::Column::EmploymentType.is_in(filter.employment_types.iter().copied()));
+    }
+    if !filter.remote_policies.is_empty() {
+        select = select
+            .filter(posting::Column::RemotePolicy.is_in(filter.remote_policies.iter().copied()));
+    }
+    if !filter.languages.is_empty() {
+        select = select.filter(posting::Column::Language.is_in(filter.languages.clone()));
+    }
+    if let Some(after) = filter.posted_after {
+        select = select.filter(posting::Column::PostedAt.gt(after));
+    }
+    if let Some(before) = filter.posted_before {
+        select = select.filter(posting::Column::PostedAt.lt(before));
+    }
+    if !filter.locations.is_empty() {
+        let mut any_location = Condition::any();
+        for location in &filter.locations {
+            let mut this = Condition::all();
+            if let Some(city) = &location.city {
+                this = this.add(posting_location::Column::CityKey.eq(city_key(city)));
+            }
+            if let Some(country) = &location.country {
+                this = this.add(posting_location::Column::Country.eq(country.to_uppercase()));
+            }
+            any_location = any_location.add(this);
+        }
+        select = select.filter(
+            posting::Column::Id.in_subquery(
+                Query::select()
+                    .column(posting_location::Column::PostingId)
+                    .from(posting_location::Entity)
+                    .cond_where(any_location)
+                    .to_owned(),
+            ),
+        );
+    }
+    select
+}
+
+/// How a city is compared: trimmed and lower-cased, the same on every database.
+pub fn city_key(city: &str) -> String {
+    city.trim().to_lowercase()
+}
+
+/// One page of the postings `visibility` lets the reader see that match `filter`.
+#[tracing::instrument(skip_all, fields(sort = order.sort.name()))]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &PostingFilter,
+    order: PostingOrder,
+    request: &PageRequest,
+    page_size: u64,
+) -> Result<Page<posting::Model>, ServiceError> {
+    let sort = order.sort;
+    keyset::fetch_page(
+        db,
+        filtered(visibility, filter),
+        Ordering {
+            key: sort.column(),
+            id: posting::Column::Id,
+            direction: order.direction,
+        },
+        request,
+        page_size,
+        |posting| sort.position_of(posting),
+    )
+    .await
+    .map_err(ServiceError::from)
+}
+
+/// How many postings a list holds, whatever the page.
+#[tracing::instrument(skip_all)]
+pub async fn count(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &PostingFilter,
+) -> Result<u64, ServiceError> {
+    filtered(visibility, filter)
+        .count(db)
+        .await
+        .map_err(ServiceError::from)
+}
+
+/// The visible postings among `ids`, in no particular order.
+#[tracing::instrument(skip_all, fields(ids = ids.len()))]
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    ids: &[Uuid],
+) -> Result<Vec<posting::Model>, ServiceError> {
+    visible(visibility)
+        .filter(posting::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::from)
+}
+
+/// The visible posting with `slug` at the company with `company_slug`.
+#[tracing::instrument(skip_all)]
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    company_slug: &str,
+    slug: &str,
+) -> Result<Option<posting::Model>, ServiceError> {
+    visible(visibility)
+        .join(JoinType::InnerJoin, posting::Relation::Company.def())
+        .filter(company::Column::Slug.eq(company_slug))
+        .filter(posting::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .map_err(ServiceError::from)
+}
+
+/// The locations of each of `posting_ids`, in their order.
+#[tracing::instrument(skip_all, fields(postings = posting_ids.len()))]
+pub async fn locations_of(
+    db: &impl ConnectionTrait,
+    posting_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<posting_location::Model>>, ServiceError> {
+    let rows = posting_location::Entity::find()
+        .filter(posting_location::Column::PostingId.is_in(posting_ids.iter().copied()))
+        .order_by_asc(posting_location::Column::PostingId)
+        .order_by_asc(posting_location::Column::Position)
+        .all(db)
+        .await?;
+    Ok(group_by(rows, |row| row.posting_id))
+}
+
+/// The requirements of each of `posting_ids`, in their order.
+#[tracing::instrument(skip_all, fields(postings = posting_ids.len()))]
+pub async fn requirements_of(
+    db: &impl ConnectionTrait,
+    posting_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<requirement::Model>>, ServiceError> {
+    let rows = requirement::Entity::find()
+        .filter(requirement::Column::PostingId.is_in(posting_ids.iter().copied()))
+        .order_by_asc(requirement::Column::PostingId)
+        .order_by_asc(requirement::Column::Position)
+        .all(db)
+        .await?;
+    Ok(group_by(rows, |row| row.posting_id))
+}
+
+/// The requirements among `ids` whose posting `visibility` lets the reader see.
+#[tracing::instrument(skip_all, fields(ids = ids.len()))]
+pub async fn requirements_by_ids(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    ids: &[Uuid],
+) -> Result<Vec<requirement::Model>, ServiceError> {
+    requirement::Entity::find()
+        .join(JoinType::InnerJoin, requirement::Relation::Posting.def())
+        .filter(visibility.postings())
+        .filter(requirement::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::from)
+}
+
+fn group_by<M>(rows: Vec<M>, key: impl Fn(&M) -> Uuid) -> HashMap<Uuid, Vec<M>> {
+    let mut groups: HashMap<Uuid, Vec<M>> = HashMap::new();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
+}

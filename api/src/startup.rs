@@ -1,0 +1,144 @@
+//! Building and running the server; `main` and the tests start it the same way.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use migration::{Migrator, MigratorTrait};
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Settings;
+use crate::db::{self, StatementCounter};
+use crate::graphql::build_schema;
+use crate::graphql::context::Catalog;
+use crate::graphql::cursor::CursorCodec;
+use crate::http::{self, graphql::Endpoint};
+use crate::seed;
+
+/// What can stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot use the database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot seed the sample catalog: {0}")]
+    Seed(#[from] seed::SeedError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// A built server, listening, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: DatabaseConnection,
+    statements: StatementCounter,
+}
+
+impl Application {
+    /// Connects, migrates, seeds a brand-new embedded database, binds, and builds the server.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let statements = StatementCounter::default();
+        let db = db::connect(&settings.database, statements.clone()).await?;
+        let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
+        db::migrate(&db).await?;
+        if brand_new && settings.database.is_embedded_default {
+            let summary = seed::seed_sample(&db).await?;
+            tracing::info!(
+                companies = summary.companies,
+                postings = summary.postings,
+                "new embedded database: loaded the sample catalog"
+            );
+        }
+
+        let cursors = match &settings.cursor_secret {
+            Some(secret) => CursorCodec::new(secret.expose_secret().as_bytes()),
+            None => {
+                if !settings.database.is_embedded_default {
+                    tracing::warn!(
+                        "JOBGRAPH_CURSOR_SECRET is not set: cursors will not survive a restart \
+                         or work across replicas"
+                    );
+                }
+                let mut secret = [0u8; 32];
+                rand::rng().fill_bytes(&mut secret);
+                CursorCodec::new(&secret)
+            }
+        };
+        let schema = build_schema(
+            Catalog {
+                db: db.clone(),
+                cursors,
+                limits: settings.limits,
+            },
+            settings.limits,
+        );
+        let endpoint = web::Data::new(Endpoint {
+            schema,
+            db: db.clone(),
+            max_body_bytes: settings.http.max_body_bytes,
+            request_timeout: settings.http.request_timeout,
+        });
+
+        let listener =
+            TcpListener::bind(&settings.http.bind).map_err(|source| StartupError::Bind {
+                address: settings.http.bind.clone(),
+                source,
+            })?;
+        let bind_error = |source| StartupError::Bind {
+            address: settings.http.bind.clone(),
+            source,
+        };
+        let port = listener.local_addr().map_err(bind_error)?.port();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(http::request_id::echo))
+                .wrap(TracingLogger::default())
+                .app_data(endpoint.clone())
+                .configure(http::routes)
+        })
+        .shutdown_timeout(settings.http.shutdown_timeout.as_secs())
+        .listen(listener)
+        .map_err(bind_error)?;
+        if let Some(workers) = settings.http.workers {
+            server = server.workers(workers);
+        }
+        tracing::info!(
+            port,
+            database = %settings.database.redacted_url(),
+            "listening"
+        );
+        Ok(Application {
+            port,
+            server: server.run(),
+            db,
+            statements,
+        })
+    }
+
+    /// The port the server listens on (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The database pool the server uses.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Counts the SQL statements the server has run.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,48 @@
+use sea_orm::entity::prelude::*;
+
+use crate::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use crate::sections::Description;
+
+/// A job posting of one company.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "posting")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub company_id: Uuid,
+    /// Unique within the company.
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub description: Description,
+    pub department: Option<String>,
+    pub occupation: Option<String>,
+    pub employment_type: EmploymentType,
+    pub remote_policy: RemotePolicy,
+    pub travel: Option<String>,
+    /// BCP 47 language tag of the posting's text.
+    pub language: String,
+    pub status: PostingStatus,
+    pub posted_at: Option<DateTimeUtc>,
+    pub valid_through: Option<DateTimeUtc>,
+    pub apply_url: Option<String>,
+    pub source_url: Option<String>,
+    /// Hash of the imported source, to recognise unchanged re-imports.
+    pub content_hash: Option<String>,
+    /// Incremented by every update, for optimistic concurrency.
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    #[sea_orm(belongs_to, from = "company_id", to = "id")]
+    pub company: HasOne<super::company::Entity>,
+    #[sea_orm(has_many)]
+    pub locations: HasMany<super::posting_location::Entity>,
+    #[sea_orm(has_many)]
+    pub requirements: HasMany<super::requirement::Entity>,
+    #[sea_orm(has_many)]
+    pub applications: HasMany<super::application::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

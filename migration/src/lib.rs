@@ -1,0 +1,24 @@
+//! Schema migrations of the jobgraph catalog; each behaves the same on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_company;
+mod m20261123_000002_create_posting;
+mod m20261123_000003_create_posting_location;
+mod m20261123_000004_create_requirement;
+mod m20261123_000005_create_application;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_company::Migration),
+            Box::new(m20261123_000002_create_posting::Migration),
+            Box::new(m20261123_000003_create_posting_location::Migration),
+            Box::new(m20261123_000004_create_requirement::Migration),
+            Box::new(m20261123_000005_create_application::Migration),
+        ]
+    }
+}
