@@ -140,10 +140,10 @@ impl Options {
 /// Runs the command line; `src/main.rs` calls only this.
 pub fn main() -> ExitCode {
     // A missing .env is normal; a broken one is worth saying.
-    if let Err(error) = dotenvy::dotenv() {
-        if !error.not_found() {
-            eprintln!("ignoring .env: {error}");
-        }
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        eprintln!("ignoring .env: {error}");
     }
     let cli = Cli::parse();
     telemetry::init(

@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
+pub use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
@@ -135,6 +136,11 @@ impl Application {
     /// Counts the SQL statements the server has run.
     pub fn statements(&self) -> StatementCounter {
         self.statements.clone()
+    }
+
+    /// Stops the server from outside (tests); SIGTERM and SIGINT do the same.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.

@@ -1,1 +1,15 @@
-fn main() {}
+//! Integration tests: each starts the real server on port 0 with a fresh database and talks
+//! HTTP to it. Tests marked by `on_both_databases!` run on SQLite and on PostgreSQL (when
+//! `JOBGRAPH_TEST_POSTGRES_URL` is set, as `.ci/run` does).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod fixtures;
+mod http_protocol;
+mod lookups;
+mod migrations;
+mod pagination;
+mod postings;
+mod schema_file;
+mod statements;

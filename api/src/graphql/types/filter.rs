@@ -106,13 +106,13 @@ impl PostingFilterInput {
             .into_iter()
             .map(LocationFilterInput::into_match)
             .collect::<Result<Vec<_>, _>>()?;
-        if let (Some(after), Some(before)) = (self.posted_after, self.posted_before) {
-            if after >= before {
-                return Err(ServiceError::invalid(
-                    "filter.postedBefore",
-                    "must be later than postedAfter",
-                ));
-            }
+        if let (Some(after), Some(before)) = (self.posted_after, self.posted_before)
+            && after >= before
+        {
+            return Err(ServiceError::invalid(
+                "filter.postedBefore",
+                "must be later than postedAfter",
+            ));
         }
         let statuses = values("filter.statuses", self.statuses)?;
         if !statuses.is_empty() && !statuses.contains(&super::enums::PostingStatus::Published) {

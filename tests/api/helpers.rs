@@ -1,0 +1,226 @@
+//! Starting a real server on port 0 against a fresh database, and talking HTTP to it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use api::config::{DatabaseSettings, Settings};
+use api::db::StatementCounter;
+use api::startup::{Application, ServerHandle};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Set by `.ci/run`: a PostgreSQL URL whose server lets us create databases.
+pub const POSTGRES_ENV: &str = "JOBGRAPH_TEST_POSTGRES_URL";
+
+/// Which database a test runs against.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres { admin_url: String },
+}
+
+impl Backend {
+    /// PostgreSQL when the suite is switched on, `None` (and a note saying so) otherwise.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(admin_url) if !admin_url.is_empty() => Some(Backend::Postgres { admin_url }),
+            _ => {
+                eprintln!("skipped: set {POSTGRES_ENV} to run this test on PostgreSQL");
+                None
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn(Backend)` as two tests, `name::sqlite` and `name::postgres`.
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(backend) = crate::helpers::Backend::postgres() {
+                        super::$name(backend).await
+                    }
+                }
+            }
+        )+
+    };
+}
+pub(crate) use on_both_databases;
+
+/// A database made for one test and removed after it.
+pub enum TestDatabase {
+    Sqlite { path: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub async fn create(backend: &Backend) -> (TestDatabase, String) {
+        let id = Uuid::now_v7().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("jobgraph-test-{id}.db"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                (TestDatabase::Sqlite { path }, url)
+            }
+            Backend::Postgres { admin_url } => {
+                let name = format!("jobgraph_test_{id}");
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .unwrap_or_else(|error| {
+                        panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {error}")
+                    });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create the test database");
+                let _ = admin.close().await;
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .expect("a PostgreSQL URL with a database name");
+                let url = format!("{base}/{name}");
+                (
+                    TestDatabase::Postgres {
+                        admin_url: admin_url.clone(),
+                        name,
+                    },
+                    url,
+                )
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            TestDatabase::Sqlite { path } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            TestDatabase::Postgres { admin_url, name } => {
+                let admin_url = admin_url.clone();
+                let name = name.clone();
+                // Drop runs inside the test's runtime: drop the database from a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime");
+                    runtime.block_on(async move {
+                        if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The server's own pool: tests arrange data through it.
+    pub db: DatabaseConnection,
+    pub statements: StatementCounter,
+    handle: ServerHandle,
+    // Dropped last: the server stops before its database goes.
+    _database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; nobody needs to wait for it.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Starts a server on port 0 against a fresh database of `backend`.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with settings adjusted by `adjust` first.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database, url) = TestDatabase::create(&backend).await;
+    let mut settings = Settings::for_database(DatabaseSettings::new(url));
+    settings.http.bind = "127.0.0.1:0".to_owned();
+    settings.http.workers = Some(2);
+    settings.database.max_connections = 5;
+    adjust(&mut settings);
+    let application = Application::build(settings)
+        .await
+        .expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let db = application.db().clone();
+    let statements = application.statements();
+    let handle = application.handle();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client"),
+        db,
+        statements,
+        handle,
+        _database: database,
+    }
+}
+
+impl TestApp {
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.address)
+    }
+
+    /// POSTs a GraphQL request as `application/json` and returns the response.
+    pub async fn post(&self, query: &str, variables: Value) -> reqwest::Response {
+        self.client
+            .post(self.graphql_url())
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// POSTs a query and returns the JSON body, asserting the HTTP status is 200.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let response = self.post(query, variables).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs a query that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.query(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+}
+
+/// The `extensions.code` of a response's first error.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body}"))
+}

@@ -1,0 +1,429 @@
+//! Listing postings: every filter, every order, and drafts hidden everywhere.
+
+use std::collections::BTreeSet;
+
+use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use serde_json::{Value, json};
+
+use crate::fixtures::{self, PostingSpec, company_id, days_after_base, posting_id};
+use crate::helpers::{Backend, TestApp, on_both_databases, spawn_app};
+
+on_both_databases!(
+    every_filter_narrows_the_list_to_matching_postings,
+    every_order_lists_postings_in_that_order_with_ties_broken_by_id,
+    anonymous_users_never_see_unpublished_postings_by_any_path,
+);
+
+async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
+    let data = app
+        .data(
+            "query($filter: PostingFilterInput) { postings(filter: $filter, first: 100) { totalCount nodes { title } } }",
+            json!({ "filter": filter }),
+        )
+        .await;
+    let titles: BTreeSet<String> = data["postings"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| node["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        data["postings"]["totalCount"].as_u64(),
+        Some(titles.len() as u64),
+        "totalCount agrees with the list for {filter}"
+    );
+    titles
+}
+
+fn set(titles: &[&str]) -> BTreeSet<String> {
+    titles.iter().map(|title| (*title).to_owned()).collect()
+}
+
+async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let nordvind = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    let lumen = fixtures::company(&app.db, "lumen", "Lumen").await;
+    let city = |city: &str, country: &str| (Some(city.to_owned()), country.to_owned());
+    let specs = [
+        (
+            &nordvind,
+            PostingSpec {
+                title: "Alpha".into(),
+                department: Some("Engineering".into()),
+                occupation: Some("Software developer".into()),
+                locations: vec![city("Göteborg", "SE")],
+                posted_at: Some(days_after_base(1)),
+                ..Default::default()
+            },
+        ),
+        (
+            &nordvind,
+            PostingSpec {
+                title: "Bravo".into(),
+                department: Some("Sales".into()),
+                occupation: Some("Account manager".into()),
+                employment_type: EmploymentType::PartTime,
+                remote_policy: RemotePolicy::Onsite,
+                language: "sv".into(),
+                locations: vec![city("Stockholm", "SE"), city("Oslo", "NO")],
+                posted_at: Some(days_after_base(2)),
+                ..Default::default()
+            },
+        ),
+        (
+            &lumen,
+            PostingSpec {
+                title: "Charlie".into(),
+                department: Some("Engineering".into()),
+                occupation: Some("Consultant".into()),
+                employment_type: EmploymentType::Contractor,
+                remote_policy: RemotePolicy::Remote,
+                locations: vec![],
+                posted_at: Some(days_after_base(3)),
+                ..Default::default()
+            },
+        ),
+        (
+            &lumen,
+            PostingSpec {
+                title: "Delta".into(),
+                department: Some("Operations".into()),
+                occupation: Some("Software developer".into()),
+                language: "sv".into(),
+                locations: vec![city("Austin", "US")],
+                posted_at: Some(days_after_base(4)),
+                ..Default::default()
+            },
+        ),
+        (
+            &lumen,
+            PostingSpec {
+                title: "Echo draft".into(),
+                status: PostingStatus::Draft,
+                department: Some("Engineering".into()),
+                posted_at: None,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (company, spec) in specs {
+        fixtures::posting(&app.db, company.id, spec).await;
+    }
+
+    let cases = [
+        (json!(null), set(&["Alpha", "Bravo", "Charlie", "Delta"])),
+        (
+            json!({ "companyIds": [company_id(&lumen)] }),
+            set(&["Charlie", "Delta"]),
+        ),
+        (
+            json!({ "statuses": ["PUBLISHED"] }),
+            set(&["Alpha", "Bravo", "Charlie", "Delta"]),
+        ),
+        (json!({ "statuses": ["DRAFT"] }), set(&[])),
+        (
+            json!({ "departments": ["Engineering"] }),
+            set(&["Alpha", "Charlie"]),
+        ),
+        (
+            json!({ "departments": ["Sales", "Operations"] }),
+            set(&["Bravo", "Delta"]),
+        ),
+        (
+            json!({ "occupations": ["Software developer"] }),
+            set(&["Alpha", "Delta"]),
+        ),
+        (
+            json!({ "locations": [{ "country": "SE" }] }),
+            set(&["Alpha", "Bravo"]),
+        ),
+        (
+            json!({ "locations": [{ "country": "no" }] }),
+            set(&["Bravo"]),
+        ),
+        (
+            json!({ "locations": [{ "city": "GÖTEBORG" }] }),
+            set(&["Alpha"]),
+        ),
+        (
+            json!({ "locations": [{ "city": "stockholm", "country": "SE" }] }),
+            set(&["Bravo"]),
+        ),
+        (
+            json!({ "locations": [{ "city": "Stockholm", "country": "US" }] }),
+            set(&[]),
+        ),
+        (
+            json!({ "locations": [{ "city": "Austin" }, { "city": "Göteborg" }] }),
+            set(&["Alpha", "Delta"]),
+        ),
+        (
+            json!({ "employmentTypes": ["PART_TIME", "CONTRACTOR"] }),
+            set(&["Bravo", "Charlie"]),
+        ),
+        (json!({ "remotePolicies": ["REMOTE"] }), set(&["Charlie"])),
+        (
+            json!({ "remotePolicies": ["HYBRID", "ONSITE"] }),
+            set(&["Alpha", "Bravo", "Delta"]),
+        ),
+        (json!({ "languages": ["sv"] }), set(&["Bravo", "Delta"])),
+        (
+            json!({ "postedAfter": days_after_base(2).to_rfc3339() }),
+            set(&["Charlie", "Delta"]),
+        ),
+        (
+            json!({ "postedBefore": days_after_base(2).to_rfc3339() }),
+            set(&["Alpha"]),
+        ),
+        (
+            json!({ "postedAfter": days_after_base(1).to_rfc3339(), "postedBefore": days_after_base(4).to_rfc3339() }),
+            set(&["Bravo", "Charlie"]),
+        ),
+        (
+            json!({ "departments": ["Engineering"], "languages": ["en"], "remotePolicies": ["HYBRID"] }),
+            set(&["Alpha"]),
+        ),
+    ];
+    for (filter, expected) in cases {
+        assert_eq!(
+            titles(&app, filter.clone()).await,
+            expected,
+            "filter {filter}"
+        );
+    }
+
+    // The same filter works on a company's own list.
+    let data = app
+        .data(
+            r#"{ company(slug: "lumen") { postings(filter: { departments: ["Engineering"] }) { totalCount nodes { title } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["company"]["postings"]["nodes"],
+        json!([{ "title": "Charlie" }])
+    );
+    assert_eq!(data["company"]["postings"]["totalCount"], json!(1));
+
+    // Filters that cannot be right are refused with the field named.
+    for (filter, field) in [
+        (json!({ "locations": [{}] }), "filter.locations"),
+        (
+            json!({ "locations": [{ "country": "Sweden" }] }),
+            "filter.locations.country",
+        ),
+        (json!({ "companyIds": ["nonsense"] }), "filter.companyIds"),
+        (
+            json!({ "companyIds": [posting_id(&fixtures::posting(&app.db, nordvind.id, PostingSpec::default()).await)] }),
+            "filter.companyIds",
+        ),
+        (
+            json!({ "postedAfter": days_after_base(3).to_rfc3339(), "postedBefore": days_after_base(1).to_rfc3339() }),
+            "filter.postedBefore",
+        ),
+    ] {
+        let body = app
+            .query(
+                "query($filter: PostingFilterInput) { postings(filter: $filter) { nodes { title } } }",
+                json!({ "filter": filter }),
+            )
+            .await;
+        assert_eq!(
+            crate::helpers::error_code(&body),
+            "BAD_USER_INPUT",
+            "{filter}: {body}"
+        );
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"],
+            json!(field),
+            "{body}"
+        );
+    }
+}
+
+async fn every_order_lists_postings_in_that_order_with_ties_broken_by_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    // Pairs share a posted date and an update date, so the id must break the tie.
+    let mut created = Vec::new();
+    for (index, title) in ["Mike", "Bravo", "Zulu", "Alpha", "Kilo", "Echo"]
+        .iter()
+        .enumerate()
+    {
+        let day = (index / 2) as i64;
+        let model = fixtures::posting(
+            &app.db,
+            company.id,
+            PostingSpec {
+                title: (*title).to_owned(),
+                posted_at: Some(days_after_base(day)),
+                updated_at: days_after_base(10 - day),
+                ..Default::default()
+            },
+        )
+        .await;
+        created.push(model);
+    }
+    let sorted = |key: fn(&entity::posting::Model) -> String, descending: bool| -> Vec<String> {
+        let mut rows = created.clone();
+        rows.sort_by_key(|row| (key(row), row.id));
+        if descending {
+            rows.reverse();
+        }
+        rows.into_iter().map(|row| row.title).collect()
+    };
+    let posted = |row: &entity::posting::Model| row.posted_at.unwrap().to_rfc3339();
+    let updated = |row: &entity::posting::Model| row.updated_at.to_rfc3339();
+    let title = |row: &entity::posting::Model| row.title.clone();
+    let cases = [
+        (json!(null), sorted(posted, true)),
+        (
+            json!({ "field": "POSTED_AT", "direction": "ASC" }),
+            sorted(posted, false),
+        ),
+        (
+            json!({ "field": "POSTED_AT", "direction": "DESC" }),
+            sorted(posted, true),
+        ),
+        (
+            json!({ "field": "TITLE", "direction": "ASC" }),
+            sorted(title, false),
+        ),
+        (
+            json!({ "field": "TITLE", "direction": "DESC" }),
+            sorted(title, true),
+        ),
+        (
+            json!({ "field": "UPDATED_AT", "direction": "ASC" }),
+            sorted(updated, false),
+        ),
+        (json!({ "field": "UPDATED_AT" }), sorted(updated, true)),
+    ];
+    for (order, expected) in cases {
+        // Page by two so that every boundary falls inside or between ties.
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let data = app
+                .data(
+                    "query($order: PostingOrderInput, $after: String) { postings(orderBy: $order, first: 2, after: $after) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }",
+                    json!({ "order": order, "after": after }),
+                )
+                .await;
+            for edge in data["postings"]["edges"].as_array().unwrap() {
+                seen.push(edge["node"]["title"].as_str().unwrap().to_owned());
+            }
+            if !data["postings"]["pageInfo"]["hasNextPage"]
+                .as_bool()
+                .unwrap()
+            {
+                break;
+            }
+            after = data["postings"]["pageInfo"]["endCursor"]
+                .as_str()
+                .map(str::to_owned);
+        }
+        assert_eq!(seen, expected, "order {order}");
+    }
+}
+
+async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let published = fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            slug: "visible".into(),
+            title: "Visible".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut hidden = Vec::new();
+    for status in [
+        PostingStatus::Draft,
+        PostingStatus::Closed,
+        PostingStatus::Archived,
+    ] {
+        hidden.push(
+            fixtures::posting(
+                &app.db,
+                company.id,
+                PostingSpec {
+                    slug: format!("hidden-{status:?}").to_lowercase(),
+                    title: format!("Hidden {status:?}"),
+                    status,
+                    ..Default::default()
+                },
+            )
+            .await,
+        );
+    }
+
+    let data = app
+        .data(
+            r#"{ postings { totalCount nodes { title } }
+                 company(slug: "acme") { postings { totalCount nodes { title } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["postings"]["nodes"], json!([{ "title": "Visible" }]));
+    assert_eq!(data["postings"]["totalCount"], json!(1));
+    assert_eq!(
+        data["company"]["postings"]["nodes"],
+        json!([{ "title": "Visible" }])
+    );
+    assert_eq!(data["company"]["postings"]["totalCount"], json!(1));
+
+    for draft in &hidden {
+        let requirement_ids: Vec<String> = {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            entity::requirement::Entity::find()
+                .filter(entity::requirement::Column::PostingId.eq(draft.id))
+                .all(&app.db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|row| {
+                    api::graphql::global_id::encode(
+                        api::graphql::global_id::NodeKind::Requirement,
+                        row.id,
+                    )
+                    .0
+                })
+                .collect()
+        };
+        assert!(!requirement_ids.is_empty());
+        let data = app
+            .data(
+                "query($id: ID!, $slug: String!, $requirement: ID!) {
+                    byId: posting(id: $id) { title }
+                    bySlug: posting(companySlug: \"acme\", slug: $slug) { title }
+                    node(id: $id) { id }
+                    nodes(ids: [$id, $requirement]) { id }
+                    requirement: node(id: $requirement) { id }
+                }",
+                json!({ "id": posting_id(draft), "slug": draft.slug, "requirement": requirement_ids[0] }),
+            )
+            .await;
+        assert_eq!(
+            data,
+            json!({ "byId": null, "bySlug": null, "node": null, "nodes": [null, null], "requirement": null }),
+            "{:?} posting leaked",
+            draft.status
+        );
+    }
+
+    // The published one is found by every path.
+    let data = app
+        .data(
+            "query($id: ID!) { posting(id: $id) { title } node(id: $id) { ... on Posting { title } } }",
+            json!({ "id": posting_id(&published) }),
+        )
+        .await;
+    assert_eq!(
+        data,
+        json!({ "posting": { "title": "Visible" }, "node": { "title": "Visible" } })
+    );
+}
