@@ -75,8 +75,6 @@ pub enum ServiceError {
     /// The input names a field path (`input.title`, `after`) and says what is wrong with it.
     #[error("{field}: {message}")]
     InvalidInput { field: String, message: String },
-    #[error("{0} not found")]
-    NotFound(&'static str),
     #[error("database error")]
     Database(#[from] DbErr),
 }
@@ -92,7 +90,6 @@ impl ServiceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ServiceError::InvalidInput { .. } => ErrorCode::BadUserInput,
-            ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::Database(_) => ErrorCode::InternalServerError,
         }
     }
@@ -122,7 +119,6 @@ impl ErrorExtensions for ServiceError {
                     },
                 )
             }
-            ServiceError::NotFound(_) => graphql_error(self.code(), self.to_string()),
         }
     }
 }

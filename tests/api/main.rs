@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod cli;
 mod fixtures;
 mod http_protocol;
 mod lookups;

@@ -36,7 +36,6 @@ struct PostBody {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Value>,
-    extensions: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -46,8 +45,6 @@ struct GetParams {
     operation_name: Option<String>,
     /// JSON-encoded.
     variables: Option<String>,
-    /// JSON-encoded.
-    extensions: Option<String>,
 }
 
 /// A request that reached us whole, before GraphQL looks at it.
@@ -130,7 +127,6 @@ pub async fn post(
             );
         }
     };
-    let _ = body.extensions;
     execute(
         &endpoint,
         media,
@@ -178,17 +174,6 @@ pub async fn get(request: HttpRequest, endpoint: web::Data<Endpoint>) -> HttpRes
             );
         }
     };
-    if let Some(Err(error)) = params
-        .extensions
-        .as_deref()
-        .map(serde_json::from_str::<Value>)
-    {
-        return failure(
-            media,
-            ErrorCode::BadRequest,
-            format!("extensions is not JSON: {error}"),
-        );
-    }
     execute(
         &endpoint,
         media,

@@ -12,7 +12,7 @@ use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, Sort
 pub const SORT_NAME: &str = "name";
 
 /// One page of companies, by name.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn page(
     db: &impl ConnectionTrait,
     request: &PageRequest,
@@ -46,7 +46,7 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, ServiceError> {
 }
 
 /// The companies among `ids`, in no particular order.
-#[tracing::instrument(skip_all, fields(ids = ids.len()))]
+#[tracing::instrument(level = "debug", skip_all, fields(ids = ids.len()))]
 pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -59,7 +59,7 @@ pub async fn by_ids(
 }
 
 /// The company with `slug`.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_slug(
     db: &impl ConnectionTrait,
     slug: &str,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::enums::{EmploymentType, RemotePolicy};
+use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use entity::{company, posting, posting_location, requirement};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -22,6 +22,8 @@ use super::visibility::Visibility;
 #[derive(Clone, Debug, Default)]
 pub struct PostingFilter {
     pub company_ids: Vec<Uuid>,
+    /// Narrows within what the reader's [`Visibility`] allows; never widens it.
+    pub statuses: Vec<PostingStatus>,
     pub departments: Vec<String>,
     pub occupations: Vec<String>,
     pub locations: Vec<LocationMatch>,
@@ -116,6 +118,9 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::
     if !filter.company_ids.is_empty() {
         select = select.filter(posting::Column::CompanyId.is_in(filter.company_ids.clone()));
     }
+    if !filter.statuses.is_empty() {
+        select = select.filter(posting::Column::Status.is_in(filter.statuses.iter().copied()));
+    }
     if !filter.departments.is_empty() {
         select = select.filter(posting::Column::Department.is_in(filter.departments.clone()));
     }
@@ -170,7 +175,7 @@ pub fn city_key(city: &str) -> String {
 }
 
 /// One page of the postings `visibility` lets the reader see that match `filter`.
-#[tracing::instrument(skip_all, fields(sort = order.sort.name()))]
+#[tracing::instrument(level = "debug", skip_all, fields(sort = order.sort.name()))]
 pub async fn page(
     db: &impl ConnectionTrait,
     visibility: &Visibility,
@@ -197,7 +202,7 @@ pub async fn page(
 }
 
 /// How many postings a list holds, whatever the page.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count(
     db: &impl ConnectionTrait,
     visibility: &Visibility,
@@ -210,7 +215,7 @@ pub async fn count(
 }
 
 /// The visible postings among `ids`, in no particular order.
-#[tracing::instrument(skip_all, fields(ids = ids.len()))]
+#[tracing::instrument(level = "debug", skip_all, fields(ids = ids.len()))]
 pub async fn by_ids(
     db: &impl ConnectionTrait,
     visibility: &Visibility,
@@ -224,7 +229,7 @@ pub async fn by_ids(
 }
 
 /// The visible posting with `slug` at the company with `company_slug`.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn by_slug(
     db: &impl ConnectionTrait,
     visibility: &Visibility,
@@ -241,7 +246,7 @@ pub async fn by_slug(
 }
 
 /// The locations of each of `posting_ids`, in their order.
-#[tracing::instrument(skip_all, fields(postings = posting_ids.len()))]
+#[tracing::instrument(level = "debug", skip_all, fields(postings = posting_ids.len()))]
 pub async fn locations_of(
     db: &impl ConnectionTrait,
     posting_ids: &[Uuid],
@@ -256,7 +261,7 @@ pub async fn locations_of(
 }
 
 /// The requirements of each of `posting_ids`, in their order.
-#[tracing::instrument(skip_all, fields(postings = posting_ids.len()))]
+#[tracing::instrument(level = "debug", skip_all, fields(postings = posting_ids.len()))]
 pub async fn requirements_of(
     db: &impl ConnectionTrait,
     posting_ids: &[Uuid],
@@ -271,7 +276,7 @@ pub async fn requirements_of(
 }
 
 /// The requirements among `ids` whose posting `visibility` lets the reader see.
-#[tracing::instrument(skip_all, fields(ids = ids.len()))]
+#[tracing::instrument(level = "debug", skip_all, fields(ids = ids.len()))]
 pub async fn requirements_by_ids(
     db: &impl ConnectionTrait,
     visibility: &Visibility,

@@ -9,7 +9,7 @@ use super::posting::PostingConnection;
 use crate::graphql::context::scope;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::service;
-use crate::service::posting::PostingOrder;
+use crate::service::posting::{PostingFilter, PostingOrder};
 
 /// An employer whose postings the catalog lists.
 pub struct Company(pub company::Model);
@@ -73,14 +73,11 @@ impl Company {
         #[graphql(desc = "Return the last n postings (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Return postings before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
-        let filter = filter
-            .unwrap_or_default()
-            .into_filter()
-            .extend()?
-            .map(|mut filter| {
-                filter.company_ids = vec![self.0.id];
-                filter
-            });
+        let filter = filter.unwrap_or_default().into_filter().extend()?;
+        let filter = PostingFilter {
+            company_ids: vec![self.0.id],
+            ..filter
+        };
         super::posting::posting_page(
             ctx,
             filter,

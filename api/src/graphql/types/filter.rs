@@ -95,9 +95,8 @@ fn values<T>(field: &str, list: Option<Vec<T>>) -> Result<Vec<T>, ServiceError> 
 }
 
 impl PostingFilterInput {
-    /// Checks the filter and turns it into the service's filter. Returns `None` when the
-    /// filter can match nothing the reader may see (a status anonymous readers cannot see).
-    pub fn into_filter(self) -> Result<Option<PostingFilter>, ServiceError> {
+    /// Checks the filter and turns it into the service's filter.
+    pub fn into_filter(self) -> Result<PostingFilter, ServiceError> {
         let company_ids = values("filter.companyIds", self.company_ids)?
             .iter()
             .map(|id| global_id::decode_as(NodeKind::Company, id, "filter.companyIds"))
@@ -114,12 +113,12 @@ impl PostingFilterInput {
                 "must be later than postedAfter",
             ));
         }
-        let statuses = values("filter.statuses", self.statuses)?;
-        if !statuses.is_empty() && !statuses.contains(&super::enums::PostingStatus::Published) {
-            return Ok(None);
-        }
-        Ok(Some(PostingFilter {
+        Ok(PostingFilter {
             company_ids,
+            statuses: values("filter.statuses", self.statuses)?
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             departments: values("filter.departments", self.departments)?,
             occupations: values("filter.occupations", self.occupations)?,
             locations,
@@ -134,7 +133,7 @@ impl PostingFilterInput {
             languages: values("filter.languages", self.languages)?,
             posted_after: self.posted_after,
             posted_before: self.posted_before,
-        }))
+        })
     }
 }
 

@@ -14,7 +14,6 @@ use crate::error::{ErrorCode, graphql_error};
 use crate::graphql::context::scope;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::service;
-use crate::service::keyset::Page;
 use crate::service::posting::{PostingFilter, PostingOrder};
 use crate::service::visibility::Visibility;
 
@@ -177,11 +176,11 @@ impl Posting {
 pub struct PostingCount {
     visibility: Visibility,
     /// `None` when the list can hold nothing.
-    filter: Option<PostingFilter>,
+    filter: PostingFilter,
 }
 
 impl PostingCount {
-    pub fn new(visibility: Visibility, filter: Option<PostingFilter>) -> Self {
+    pub fn new(visibility: Visibility, filter: PostingFilter) -> Self {
         PostingCount { visibility, filter }
     }
 }
@@ -191,21 +190,16 @@ impl PostingCount {
     /// How many postings the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         let (catalog, _) = scope(ctx)?;
-        match &self.filter {
-            Some(filter) => Ok(
-                service::posting::count(&catalog.db, &self.visibility, filter)
-                    .await
-                    .extend()?,
-            ),
-            None => Ok(0),
-        }
+        service::posting::count(&catalog.db, &self.visibility, &self.filter)
+            .await
+            .extend()
     }
 }
 
-/// One page of the postings the reader may see; `filter` is `None` when nothing can match.
+/// One page of the postings the reader may see.
 pub async fn posting_page(
     ctx: &Context<'_>,
-    filter: Option<PostingFilter>,
+    filter: PostingFilter,
     order: PostingOrder,
     args: PageArgs,
 ) -> async_graphql::Result<PostingConnection> {
@@ -219,23 +213,16 @@ pub async fn posting_page(
             &catalog.limits,
         )
         .extend()?;
-    let page = match &filter {
-        Some(filter) => service::posting::page(
-            &catalog.db,
-            &scope.visibility,
-            filter,
-            order,
-            &request,
-            catalog.limits.default_page_size,
-        )
-        .await
-        .extend()?,
-        None => Page {
-            rows: Vec::new(),
-            has_previous_page: false,
-            has_next_page: false,
-        },
-    };
+    let page = service::posting::page(
+        &catalog.db,
+        &scope.visibility,
+        &filter,
+        order,
+        &request,
+        catalog.limits.default_page_size,
+    )
+    .await
+    .extend()?;
     Ok(page::connection(
         page,
         &catalog.cursors,

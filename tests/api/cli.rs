@@ -1,0 +1,112 @@
+//! The `jobgraph` binary as a new user runs it: no configuration, a bare working directory.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// Starts `jobgraph` with no settings in an empty directory, queries it, stops it with
+/// SIGTERM and expects a clean exit.
+#[tokio::test]
+async fn the_binary_serves_the_embedded_default_and_stops_gracefully_on_sigterm() {
+    let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+        .args(["--bind", "127.0.0.1:0", "--log-format", "json"])
+        .current_dir(&directory)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start jobgraph");
+
+    // The log says which port it picked.
+    let stderr = child.stderr.take().unwrap();
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(event) = serde_json::from_str::<Value>(&line)
+                && event["message"] == "listening"
+            {
+                let _ = port_tx.send(event["port"].as_u64());
+            }
+        }
+    });
+    let port = port_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server logs its port")
+        .expect("a port number");
+
+    let response: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&json!({ "query": "{ postings(first: 1) { totalCount nodes { title } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        response["data"]["postings"]["totalCount"].as_u64().unwrap() >= 20,
+        "the sample catalog is there: {response}"
+    );
+    assert!(directory.join("jobgraph.db").exists());
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[test]
+fn migrate_status_lists_every_migration_as_applied_after_up() {
+    let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let url = format!("sqlite://{}/cli.db?mode=rwc", directory.display());
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+            .args(["--database-url", &url])
+            .args(args)
+            .output()
+            .expect("run jobgraph");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    run(&["migrate", "up"]);
+    let status = run(&["migrate", "status"]);
+    assert_eq!(
+        status
+            .lines()
+            .filter(|line| line.starts_with("Applied"))
+            .count(),
+        5,
+        "{status}"
+    );
+    run(&["migrate", "down", "--steps", "2"]);
+    let status = run(&["migrate", "status"]);
+    assert_eq!(
+        status
+            .lines()
+            .filter(|line| line.starts_with("Pending"))
+            .count(),
+        2,
+        "{status}"
+    );
+    let _ = std::fs::remove_dir_all(&directory);
+}
