@@ -25,6 +25,9 @@ impl Backend {
     pub fn postgres() -> Option<Backend> {
         match std::env::var(POSTGRES_ENV) {
             Ok(admin_url) if !admin_url.is_empty() => Some(Backend::Postgres { admin_url }),
+            _ if std::env::var_os("CI").is_some() => {
+                panic!("CI must run the PostgreSQL suite: set {POSTGRES_ENV}")
+            }
             _ => {
                 eprintln!("skipped: set {POSTGRES_ENV} to run this test on PostgreSQL");
                 None
