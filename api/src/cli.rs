@@ -1,6 +1,7 @@
 //! The `jobgraph` command line: `serve` (the default), `migrate`, `schema`, `seed-sample`.
 //! Settings come from defaults, then `.env`, then environment variables, then flags.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -8,11 +9,13 @@ use clap::{Args, Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use secrecy::SecretString;
 
-use crate::config::{DatabaseSettings, HttpSettings, Limits, Settings};
+use crate::auth::{Scope, dev_secret, token};
+use crate::config::{AuthSettings, DatabaseSettings, HttpSettings, Limits, Settings};
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
 use crate::telemetry::{self, LogFormat};
-use crate::{graphql, seed};
+use crate::{graphql, seed, service};
+use uuid::Uuid;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -63,6 +66,29 @@ pub struct Options {
     /// Largest page a connection returns [default: 100]
     #[arg(long, env = "JOBGRAPH_MAX_PAGE_SIZE", global = true)]
     pub max_page_size: Option<u64>,
+    /// HS256 secret for bearer tokens
+    #[arg(
+        long,
+        env = "JOBGRAPH_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// PEM public key (RSA, P-256 or Ed25519) for RS256, ES256 or EdDSA tokens
+    #[arg(long, env = "JOBGRAPH_JWT_PUBLIC_KEY", global = true)]
+    pub jwt_public_key: Option<PathBuf>,
+    /// JWKS file with public keys chosen by `kid`; reloaded when it changes
+    #[arg(long, env = "JOBGRAPH_JWKS_FILE", global = true)]
+    pub jwks_file: Option<PathBuf>,
+    /// Required token issuer (`iss`)
+    #[arg(long, env = "JOBGRAPH_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+    /// Required token audience (`aud`)
+    #[arg(long, env = "JOBGRAPH_JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds [default: 30]
+    #[arg(long, env = "JOBGRAPH_JWT_LEEWAY_SECS", global = true)]
+    pub jwt_leeway_secs: Option<u64>,
     /// Secret that signs pagination cursors; replicas must share it [default: random per start]
     #[arg(
         long,
@@ -86,6 +112,21 @@ pub enum Command {
     Schema,
     /// Load the sample catalog into the database
     SeedSample,
+    /// Print a signed token for the configured HS256 secret (or the local development secret)
+    Token {
+        /// The company the token acts for: its slug or id (repeatable)
+        #[arg(long = "company")]
+        companies: Vec<String>,
+        /// Space-separated scopes, such as "postings:write applications:read"
+        #[arg(long)]
+        scope: String,
+        /// How long the token is valid, such as 15m, 1h or 7d
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        /// The token's subject, recorded in the audit trail
+        #[arg(long, default_value = "jobgraph-cli")]
+        subject: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -112,6 +153,19 @@ impl Options {
         if let Some(max) = self.db_max_connections {
             database.max_connections = max;
         }
+        let auth_defaults = AuthSettings::default();
+        let auth = AuthSettings {
+            hs256_secret: self.jwt_secret.map(SecretString::from),
+            public_key_file: self.jwt_public_key,
+            jwks_file: self.jwks_file,
+            issuer: self.jwt_issuer,
+            audience: self.jwt_audience,
+            leeway: self
+                .jwt_leeway_secs
+                .map(Duration::from_secs)
+                .unwrap_or(auth_defaults.leeway),
+            jwks_reload_interval: auth_defaults.jwks_reload_interval,
+        };
         let http_defaults = HttpSettings::default();
         let limit_defaults = Limits::default();
         Settings {
@@ -132,6 +186,7 @@ impl Options {
                 max_page_size: self.max_page_size.unwrap_or(limit_defaults.max_page_size),
                 default_page_size: limit_defaults.default_page_size,
             },
+            auth,
             cursor_secret: self.cursor_secret.map(SecretString::from),
         }
     }
@@ -206,6 +261,77 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
                 summary.companies, summary.postings
             );
         }
+        Command::Token {
+            companies,
+            scope,
+            ttl,
+            subject,
+        } => {
+            let token = issue_token(&settings, &companies, &scope, &ttl, &subject).await?;
+            println!("{token}");
+        }
     }
     Ok(())
+}
+
+/// `jobgraph token`: resolves the companies, checks the scopes, and signs.
+async fn issue_token(
+    settings: &Settings,
+    companies: &[String],
+    scope: &str,
+    ttl: &str,
+    subject: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use secrecy::ExposeSecret;
+
+    let scopes = scope
+        .split_whitespace()
+        .map(|name| {
+            Scope::parse(name).ok_or_else(|| {
+                format!(
+                    "unknown scope {name:?}; known: {}",
+                    Scope::ALL.map(Scope::as_str).join(" ")
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ttl = token::parse_ttl(ttl).ok_or("--ttl takes a duration such as 15m, 1h or 7d")?;
+    let secret = match &settings.auth.hs256_secret {
+        Some(secret) => secret.expose_secret().to_owned(),
+        None if settings.database.is_embedded_default => {
+            let path = settings
+                .database
+                .sqlite_path()
+                .map(|db| dev_secret::path_beside(&db))
+                .ok_or("the embedded database has no file")?;
+            dev_secret::load_or_create(&path)?.0
+        }
+        None => {
+            return Err("set JOBGRAPH_JWT_SECRET: tokens are signed with the HS256 secret".into());
+        }
+    };
+    let db = db::connect(&settings.database, StatementCounter::default()).await?;
+    db::migrate(&db).await?;
+    let mut ids = Vec::new();
+    for company in companies {
+        let found = match Uuid::parse_str(company) {
+            Ok(id) => service::company::by_ids(&db, &[id])
+                .await?
+                .into_iter()
+                .next(),
+            Err(_) => service::company::by_slug(&db, company).await?,
+        };
+        ids.push(found.ok_or_else(|| format!("no company {company:?}"))?.id);
+    }
+    Ok(token::sign_hs256(
+        secret.as_bytes(),
+        &token::TokenRequest {
+            subject,
+            scopes: &scopes,
+            companies: &ids,
+            ttl,
+            issuer: settings.auth.issuer.as_deref(),
+            audience: settings.auth.audience.as_deref(),
+        },
+    )?)
 }

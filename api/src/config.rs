@@ -1,6 +1,7 @@
 //! Typed settings: defaults, then an optional `.env`, then environment variables, then command
 //! line flags (the last three are read by clap in `cli`). Tests build [`Settings`] directly.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -14,6 +15,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub http: HttpSettings,
     pub limits: Limits,
+    pub auth: AuthSettings,
     /// Signs pagination cursors. Replicas behind one load balancer must share it; when unset a
     /// random one is made at start, so cursors do not survive a restart.
     pub cursor_secret: Option<SecretString>,
@@ -49,6 +51,14 @@ impl DatabaseSettings {
 
     pub fn is_sqlite(&self) -> bool {
         self.url.expose_secret().starts_with("sqlite:")
+    }
+
+    /// The file of a SQLite database, if this is one.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.url.expose_secret().strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next()?;
+        (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
     }
 
     /// The URL with any password replaced, for logs.
@@ -118,6 +128,46 @@ impl Default for Limits {
     }
 }
 
+/// How bearer tokens are verified. With no key configured, every token is refused (and the
+/// embedded default makes a local development secret instead; see `auth::dev_secret`).
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    /// HS256 shared secret (`JOBGRAPH_JWT_SECRET`).
+    pub hs256_secret: Option<SecretString>,
+    /// PEM public key for RS256, ES256 or EdDSA (`JOBGRAPH_JWT_PUBLIC_KEY`).
+    pub public_key_file: Option<PathBuf>,
+    /// JWKS file whose keys are chosen by `kid` (`JOBGRAPH_JWKS_FILE`).
+    pub jwks_file: Option<PathBuf>,
+    /// Required `iss`, when set.
+    pub issuer: Option<String>,
+    /// Required `aud`, when set.
+    pub audience: Option<String>,
+    /// Clock skew allowed on `exp` and `nbf`.
+    pub leeway: Duration,
+    /// How often the JWKS file is checked for changes.
+    pub jwks_reload_interval: Duration,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            hs256_secret: None,
+            public_key_file: None,
+            jwks_file: None,
+            issuer: None,
+            audience: None,
+            leeway: Duration::from_secs(30),
+            jwks_reload_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+impl AuthSettings {
+    pub fn has_key(&self) -> bool {
+        self.hs256_secret.is_some() || self.public_key_file.is_some() || self.jwks_file.is_some()
+    }
+}
+
 impl Settings {
     /// Settings for the given database with every other value at its default.
     pub fn for_database(database: DatabaseSettings) -> Self {
@@ -125,6 +175,7 @@ impl Settings {
             database,
             http: HttpSettings::default(),
             limits: Limits::default(),
+            auth: AuthSettings::default(),
             cursor_secret: None,
         }
     }
@@ -139,6 +190,23 @@ mod tests {
         let settings = DatabaseSettings::new("postgres://app:hunter2@db:5432/jobs");
         assert_eq!(settings.redacted_url(), "postgres://app:***@db:5432/jobs");
         assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_file_of_a_sqlite_url_is_found() {
+        assert_eq!(
+            DatabaseSettings::embedded_default().sqlite_path(),
+            Some(PathBuf::from("jobgraph.db"))
+        );
+        assert_eq!(
+            DatabaseSettings::new("sqlite:///tmp/x/jobs.db?mode=rwc").sqlite_path(),
+            Some(PathBuf::from("/tmp/x/jobs.db"))
+        );
+        assert_eq!(DatabaseSettings::new("sqlite::memory:").sqlite_path(), None);
+        assert_eq!(
+            DatabaseSettings::new("postgres://db/jobs").sqlite_path(),
+            None
+        );
     }
 
     #[test]

@@ -75,6 +75,17 @@ pub enum ServiceError {
     /// The input names a field path (`input.title`, `after`) and says what is wrong with it.
     #[error("{field}: {message}")]
     InvalidInput { field: String, message: String },
+    /// No token, where one is needed.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// A token without the scope, or for another company.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A stale `expectedVersion`, a taken slug, or a change the object's state does not allow.
+    #[error("{0}")]
+    Conflict(String),
     #[error("database error")]
     Database(#[from] DbErr),
 }
@@ -90,6 +101,10 @@ impl ServiceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ServiceError::InvalidInput { .. } => ErrorCode::BadUserInput,
+            ServiceError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            ServiceError::Forbidden(_) => ErrorCode::Forbidden,
+            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::Database(_) => ErrorCode::InternalServerError,
         }
     }
@@ -119,6 +134,7 @@ impl ErrorExtensions for ServiceError {
                     },
                 )
             }
+            _ => graphql_error(self.code(), self.to_string()),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The jobgraph server: settings, startup, HTTP, the GraphQL schema and the service layer.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

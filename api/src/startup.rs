@@ -12,7 +12,8 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
-use crate::config::Settings;
+use crate::auth::{TokenVerifier, dev_secret};
+use crate::config::{AuthSettings, Settings};
 use crate::db::{self, StatementCounter};
 use crate::graphql::build_schema;
 use crate::graphql::context::Catalog;
@@ -27,6 +28,10 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot seed the sample catalog: {0}")]
     Seed(#[from] seed::SeedError),
+    #[error("cannot set up token verification: {0}")]
+    Auth(#[from] crate::auth::AuthError),
+    #[error("cannot create the local development secret: {0}")]
+    DevSecret(std::io::Error),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -80,9 +85,11 @@ impl Application {
             },
             settings.limits,
         );
+        let verifier = TokenVerifier::new(&auth_settings(&settings)?)?;
         let endpoint = web::Data::new(Endpoint {
             schema,
             db: db.clone(),
+            verifier,
             max_body_bytes: settings.http.max_body_bytes,
             request_timeout: settings.http.request_timeout,
         });
@@ -147,4 +154,36 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The token settings to use: as configured, or, on the embedded default with no key
+/// configured, the local development secret (created on first start). A configured database
+/// never falls back to it.
+fn auth_settings(settings: &Settings) -> Result<AuthSettings, StartupError> {
+    let mut auth = settings.auth.clone();
+    if auth.has_key() || !settings.database.is_embedded_default {
+        if !auth.has_key() {
+            tracing::warn!(
+                "no token key is configured (JOBGRAPH_JWT_SECRET, JOBGRAPH_JWT_PUBLIC_KEY or \
+                 JOBGRAPH_JWKS_FILE): every token is refused"
+            );
+        }
+        return Ok(auth);
+    }
+    let Some(database) = settings.database.sqlite_path() else {
+        return Ok(auth);
+    };
+    let path = dev_secret::path_beside(&database);
+    let (secret, created) = dev_secret::load_or_create(&path).map_err(StartupError::DevSecret)?;
+    if created {
+        tracing::warn!(
+            path = %path.display(),
+            "created a local development secret for tokens; `jobgraph token` signs with it. \
+             Configure JOBGRAPH_JWT_SECRET or a public key in production"
+        );
+    } else {
+        tracing::info!(path = %path.display(), "using the local development secret for tokens");
+    }
+    auth.hs256_secret = Some(secrecy::SecretString::from(secret));
+    Ok(auth)
 }

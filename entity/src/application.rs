@@ -18,6 +18,8 @@ pub struct Model {
     pub status: ApplicationStatus,
     /// Chosen by the client; unique per posting, so that a retried submission finds its row.
     pub idempotency_key: String,
+    /// When the personal data was erased; the fields holding it are then empty.
+    pub erased_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "posting_id", to = "id")]

@@ -4,6 +4,7 @@
 //! it exposes, so every column reaches clients on purpose.
 
 pub mod application;
+pub mod audit_event;
 pub mod company;
 pub mod enums;
 pub mod posting;

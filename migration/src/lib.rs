@@ -7,6 +7,7 @@ mod m20261123_000002_create_posting;
 mod m20261123_000003_create_posting_location;
 mod m20261123_000004_create_requirement;
 mod m20261123_000005_create_application;
+mod m20261123_000006_create_audit_event;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_posting_location::Migration),
             Box::new(m20261123_000004_create_requirement::Migration),
             Box::new(m20261123_000005_create_application::Migration),
+            Box::new(m20261123_000006_create_audit_event::Migration),
         ]
     }
 }

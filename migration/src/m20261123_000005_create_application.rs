@@ -21,6 +21,8 @@ impl MigrationTrait for Migration {
                     .col(text_null(Application::CoverLetter))
                     .col(string_len(Application::Status, 16))
                     .col(string_len(Application::IdempotencyKey, 200))
+                    // Set when the personal data was erased on a data-protection request.
+                    .col(timestamp_with_time_zone_null(Application::ErasedAt))
                     .col(timestamp_with_time_zone(Application::CreatedAt))
                     .col(timestamp_with_time_zone(Application::UpdatedAt))
                     // Candidates' applications are never deleted as a side effect of deleting a
@@ -81,6 +83,7 @@ pub enum Application {
     CoverLetter,
     Status,
     IdempotencyKey,
+    ErasedAt,
     CreatedAt,
     UpdatedAt,
 }

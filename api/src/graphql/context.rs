@@ -5,6 +5,8 @@ use sea_orm::DatabaseConnection;
 
 use super::cursor::CursorCodec;
 use super::loaders::Loaders;
+use crate::auth::Principal;
+use crate::auth::principal::visibility_of;
 use crate::config::Limits;
 use crate::service::visibility::Visibility;
 
@@ -17,16 +19,25 @@ pub struct Catalog {
 
 /// What one request sees: who is asking and that request's loaders.
 pub struct RequestScope {
+    /// The verified token, if the request carried one.
+    pub principal: Option<Principal>,
     pub visibility: Visibility,
     pub loaders: Loaders,
 }
 
 impl RequestScope {
-    pub fn new(db: &DatabaseConnection, visibility: Visibility) -> Self {
+    pub fn new(db: &DatabaseConnection, principal: Option<Principal>) -> Self {
+        let visibility = visibility_of(principal.as_ref());
         RequestScope {
             loaders: Loaders::new(db, &visibility),
             visibility,
+            principal,
         }
+    }
+
+    /// Who is acting, for the service layer.
+    pub fn actor(&self) -> Option<&Principal> {
+        self.principal.as_ref()
     }
 }
 

@@ -13,6 +13,7 @@ pub enum NodeKind {
     Company,
     Posting,
     Requirement,
+    Application,
 }
 
 impl NodeKind {
@@ -21,6 +22,7 @@ impl NodeKind {
             NodeKind::Company => "Company",
             NodeKind::Posting => "Posting",
             NodeKind::Requirement => "Requirement",
+            NodeKind::Application => "Application",
         }
     }
 
@@ -29,6 +31,7 @@ impl NodeKind {
             "Company" => Some(NodeKind::Company),
             "Posting" => Some(NodeKind::Posting),
             "Requirement" => Some(NodeKind::Requirement),
+            "Application" => Some(NodeKind::Application),
             _ => None,
         }
     }

@@ -5,34 +5,44 @@ pub mod cursor;
 pub mod error_codes;
 pub mod global_id;
 pub mod loaders;
+pub mod mutation;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
 use crate::config::Limits;
 use context::Catalog;
+use mutation::MutationRoot;
 use query::QueryRoot;
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema. Does no I/O: `catalog` arrives connected.
 pub fn build_schema(catalog: Catalog, limits: Limits) -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(catalog)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(8)
-        .extension(error_codes::ErrorCodes)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(catalog)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(8)
+    .extension(error_codes::ErrorCodes)
+    .finish()
 }
 
 /// The schema's SDL, as `jobgraph schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }
 
 #[cfg(test)]

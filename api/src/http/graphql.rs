@@ -15,16 +15,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::media::{self, ResponseMedia};
+use crate::auth::{AuthError, Principal, TokenVerifier};
 use crate::error::ErrorCode;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
 use crate::graphql::error_codes::with_code;
-use crate::service::visibility::Visibility;
 
 /// What the endpoint needs, shared by every worker.
 pub struct Endpoint {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
+    pub verifier: TokenVerifier,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
 }
@@ -61,6 +62,37 @@ fn failure(media: ResponseMedia, code: ErrorCode, message: impl Into<String>) ->
     HttpResponse::build(status)
         .content_type(media.content_type())
         .body(body.to_string())
+}
+
+/// Reads and verifies the bearer token, if the request has one. A token that is present but
+/// not valid is refused; it never silently counts as anonymous.
+fn authenticate(
+    request: &HttpRequest,
+    verifier: &TokenVerifier,
+) -> Result<Option<Principal>, AuthError> {
+    let Some(header) = request.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|value| {
+            let (scheme, token) = value.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|token| !token.is_empty())
+        .ok_or(AuthError::NotBearer)?;
+    verifier.verify(token).map(Some)
+}
+
+fn unauthenticated(media: ResponseMedia, error: &AuthError) -> HttpResponse {
+    tracing::info!(reason = %error, "refused a bearer token");
+    let mut response = failure(media, ErrorCode::Unauthenticated, error.to_string());
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    response
 }
 
 fn not_acceptable() -> HttpResponse {
@@ -117,6 +149,10 @@ pub async fn post(
         }
         body.extend_from_slice(&chunk);
     }
+    let principal = match authenticate(&request, &endpoint.verifier) {
+        Ok(principal) => principal,
+        Err(error) => return unauthenticated(media, &error),
+    };
     let body: PostBody = match serde_json::from_slice(&body) {
         Ok(body) => body,
         Err(error) => {
@@ -135,6 +171,7 @@ pub async fn post(
             operation_name: body.operation_name,
             variables: body.variables,
         },
+        principal,
         true,
     )
     .await
@@ -159,6 +196,10 @@ pub async fn get(request: HttpRequest, endpoint: web::Data<Endpoint>) -> HttpRes
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
     };
+    let principal = match authenticate(&request, &endpoint.verifier) {
+        Ok(principal) => principal,
+        Err(error) => return unauthenticated(media, &error),
+    };
     let variables = match params
         .variables
         .as_deref()
@@ -182,6 +223,7 @@ pub async fn get(request: HttpRequest, endpoint: web::Data<Endpoint>) -> HttpRes
             operation_name: params.operation_name,
             variables,
         },
+        principal,
         false,
     )
     .await
@@ -239,6 +281,7 @@ async fn execute(
     endpoint: &Endpoint,
     media: ResponseMedia,
     params: GraphqlParams,
+    principal: Option<Principal>,
     allow_mutations: bool,
 ) -> HttpResponse {
     let Some(query) = params.query else {
@@ -280,7 +323,7 @@ async fn execute(
             Ok(_) => {}
         },
     }
-    let request = request.data(RequestScope::new(&endpoint.db, Visibility::Public));
+    let request = request.data(RequestScope::new(&endpoint.db, principal));
     match tokio::time::timeout(endpoint.request_timeout, endpoint.schema.execute(request)).await {
         Ok(response) => graphql_response(media, response),
         Err(_) => {

@@ -1,7 +1,15 @@
 //! The service layer: plain async functions over a database connection, returning typed errors.
 //! Resolvers only read their context and call these.
 
+pub mod access;
+pub mod application;
+pub mod audit;
 pub mod company;
+pub mod description;
 pub mod keyset;
 pub mod posting;
+pub mod posting_write;
+pub mod requirement;
+pub mod transaction;
+pub mod validate;
 pub mod visibility;

@@ -3,6 +3,7 @@
 mod company;
 mod node;
 mod posting;
+mod private;
 
 use async_graphql::MergedObject;
 
@@ -12,4 +13,5 @@ pub struct QueryRoot(
     company::CompanyQuery,
     posting::PostingQuery,
     node::NodeQuery,
+    private::PrivateQuery,
 );

@@ -3,10 +3,12 @@ use async_graphql::{Context, ID, Object, ResultExt};
 use crate::error::ServiceError;
 use crate::graphql::context::scope;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::types::application::Application;
 use crate::graphql::types::company::Company;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::posting::Posting;
 use crate::graphql::types::requirement::Requirement;
+use crate::service;
 
 /// Most ids `nodes` takes at once.
 const MAX_NODES: usize = 100;
@@ -58,7 +60,7 @@ async fn load(
     kind: NodeKind,
     id: uuid::Uuid,
 ) -> async_graphql::Result<Option<Node>> {
-    let (_, scope) = scope(ctx)?;
+    let (catalog, scope) = scope(ctx)?;
     let loaders = &scope.loaders;
     Ok(match kind {
         NodeKind::Company => loaders
@@ -71,6 +73,10 @@ async fn load(
             .load_one(id)
             .await?
             .map(|m| Node::Posting(Posting(m))),
+        NodeKind::Application => service::application::get(&catalog.db, scope.actor(), id)
+            .await
+            .extend()?
+            .map(|m| Node::Application(Application(m))),
         NodeKind::Requirement => loaders
             .requirements
             .load_one(id)

@@ -96,6 +96,26 @@ mirrored_enum! {
     }
 }
 
+mirrored_enum! {
+    /// Where an application is in the hiring process.
+    ApplicationStatus mirrors ApplicationStatus {
+        /// Received, not yet looked at.
+        Submitted,
+        /// Being reviewed.
+        InReview,
+        /// The candidate is being interviewed.
+        Interviewing,
+        /// An offer was made.
+        Offered,
+        /// The candidate was hired.
+        Hired,
+        /// The application was turned down.
+        Rejected,
+        /// The candidate withdrew.
+        Withdrawn,
+    }
+}
+
 /// Which way a list runs.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OrderDirection {

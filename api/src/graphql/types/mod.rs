@@ -1,9 +1,12 @@
 //! The GraphQL output and input types. Each wraps or maps an entity model explicitly, so every
 //! column reaches clients on purpose.
 
+pub mod application;
+pub mod audit;
 pub mod company;
 pub mod enums;
 pub mod filter;
+pub mod inputs;
 pub mod location;
 pub mod node;
 pub mod page;

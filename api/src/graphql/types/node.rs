@@ -1,5 +1,6 @@
 use async_graphql::{ID, Interface};
 
+use super::application::Application;
 use super::company::Company;
 use super::posting::Posting;
 use super::requirement::Requirement;
@@ -9,6 +10,7 @@ use super::requirement::Requirement;
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "The object's global id."))]
 pub enum Node {
+    Application(Application),
     Company(Company),
     Posting(Posting),
     Requirement(Requirement),

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, ResultExt};
 use chrono::{DateTime, Utc};
 use entity::posting;
 
+use super::application::Application;
 use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use super::location::Location;
@@ -19,6 +20,9 @@ use crate::service::visibility::Visibility;
 
 /// A job posting: one open position at one company.
 pub struct Posting(pub posting::Model);
+
+/// A page of applications, newest first.
+pub type ApplicationConnection = Connection<String, Application, EmptyFields, EmptyFields>;
 
 /// A page of postings, Relay style.
 pub type PostingConnection = Connection<String, Posting, PostingCount, EmptyFields>;
@@ -154,6 +158,48 @@ impl Posting {
             .into_iter()
             .map(Location::from)
             .collect())
+    }
+
+    /// The applications to this posting, newest first. Only for tokens with
+    /// `applications:read` for the posting's company; anyone else gets an error and null.
+    #[graphql(complexity = "page::complexity(first, None, child_complexity)")]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first n applications (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Return applications after this cursor.")] after: Option<String>,
+    ) -> async_graphql::Result<Option<ApplicationConnection>> {
+        let (catalog, scope) = scope(ctx)?;
+        service::application::require_read(scope.actor(), self.0.company_id).extend()?;
+        let request = PageArgs {
+            first,
+            after,
+            last: None,
+            before: None,
+        }
+        .into_request(
+            &catalog.cursors,
+            service::application::SORT_NAME,
+            service::application::accepts,
+            &catalog.limits,
+        )
+        .extend()?;
+        let page = service::application::page_of_posting(
+            &catalog.db,
+            scope.actor(),
+            &self.0,
+            &request,
+            catalog.limits.default_page_size,
+        )
+        .await
+        .extend()?;
+        Ok(Some(page::connection(
+            page,
+            &catalog.cursors,
+            service::application::SORT_NAME,
+            Application,
+            EmptyFields,
+        )))
     }
 
     /// What the posting asks of candidates, in the employer's order.

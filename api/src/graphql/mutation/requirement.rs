@@ -1,0 +1,140 @@
+use async_graphql::{Context, Object, ResultExt, SimpleObject};
+
+use crate::error::ServiceError;
+use crate::graphql::context::scope;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::types::inputs::{
+    AddRequirementInput, RemoveRequirementInput, SetRequirementsInput, UpdateRequirementInput,
+};
+use crate::graphql::types::posting::Posting;
+use crate::graphql::types::requirement::Requirement;
+use crate::service;
+use crate::service::requirement::ListChange;
+
+/// The posting whose requirements changed (with its new version), and the requirement added or
+/// updated, if one was.
+#[derive(SimpleObject)]
+pub struct RequirementsPayload {
+    pub posting: Posting,
+    pub requirement: Option<Requirement>,
+}
+
+#[derive(Default)]
+pub struct RequirementMutation;
+
+async fn apply(
+    ctx: &Context<'_>,
+    posting_id: uuid::Uuid,
+    expected_version: Option<i32>,
+    change: ListChange,
+) -> async_graphql::Result<RequirementsPayload> {
+    let (catalog, scope) = scope(ctx)?;
+    let changed = service::requirement::change(
+        &catalog.db,
+        scope.actor(),
+        posting_id,
+        expected_version,
+        change,
+    )
+    .await
+    .extend()?;
+    Ok(RequirementsPayload {
+        posting: Posting(changed.posting),
+        requirement: changed.requirement.map(Requirement),
+    })
+}
+
+/// The posting of the requirement with global id `id`.
+async fn posting_of(
+    ctx: &Context<'_>,
+    id: &str,
+) -> async_graphql::Result<(uuid::Uuid, uuid::Uuid)> {
+    let (catalog, scope) = scope(ctx)?;
+    let id = global_id::decode_as(NodeKind::Requirement, id, "input.id").extend()?;
+    match service::requirement::posting_of(&catalog.db, id)
+        .await
+        .extend()?
+    {
+        Some(posting) => Ok((posting, id)),
+        // Anonymous callers learn nothing about which ids exist.
+        None if scope.actor().is_none() => Err(ServiceError::Unauthenticated(
+            "this needs a token with the scope postings:write".to_owned(),
+        ))
+        .extend(),
+        None => Err(ServiceError::NotFound("requirement")).extend(),
+    }
+}
+
+#[Object]
+impl RequirementMutation {
+    /// Replaces a posting's requirements with a new ordered list, atomically. Needs
+    /// `postings:write`.
+    async fn set_requirements(
+        &self,
+        ctx: &Context<'_>,
+        input: SetRequirementsInput,
+    ) -> async_graphql::Result<RequirementsPayload> {
+        let posting_id =
+            global_id::decode_as(NodeKind::Posting, &input.posting_id, "input.postingId")
+                .extend()?;
+        let list = input.requirements.into_iter().map(Into::into).collect();
+        apply(
+            ctx,
+            posting_id,
+            input.expected_version,
+            ListChange::Set(list),
+        )
+        .await
+    }
+
+    /// Adds a requirement to a posting. Needs `postings:write`.
+    async fn add_requirement(
+        &self,
+        ctx: &Context<'_>,
+        input: AddRequirementInput,
+    ) -> async_graphql::Result<RequirementsPayload> {
+        let posting_id =
+            global_id::decode_as(NodeKind::Posting, &input.posting_id, "input.postingId")
+                .extend()?;
+        let change = ListChange::Add {
+            requirement: input.requirement.into(),
+            position: input.position.map(|p| p as usize),
+        };
+        apply(ctx, posting_id, input.expected_version, change).await
+    }
+
+    /// Changes a requirement, keeping its place. Needs `postings:write`.
+    async fn update_requirement(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateRequirementInput,
+    ) -> async_graphql::Result<RequirementsPayload> {
+        let (posting_id, id) = posting_of(ctx, &input.id).await?;
+        apply(
+            ctx,
+            posting_id,
+            input.expected_version,
+            ListChange::Update {
+                id,
+                requirement: input.requirement.into(),
+            },
+        )
+        .await
+    }
+
+    /// Removes a requirement. Needs `postings:write`.
+    async fn remove_requirement(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveRequirementInput,
+    ) -> async_graphql::Result<RequirementsPayload> {
+        let (posting_id, id) = posting_of(ctx, &input.id).await?;
+        apply(
+            ctx,
+            posting_id,
+            input.expected_version,
+            ListChange::Remove { id },
+        )
+        .await
+    }
+}

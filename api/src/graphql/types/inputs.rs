@@ -1,0 +1,391 @@
+//! Inputs of the mutations, and their conversion into the service layer's types.
+
+use async_graphql::{ID, InputObject, MaybeUndefined};
+use chrono::{DateTime, Utc};
+use entity::sections::DescriptionSection;
+
+use super::enums::{ApplicationStatus, EmploymentType, RemotePolicy, RequirementKind};
+use crate::error::ServiceError;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::service::application::NewApplication;
+use crate::service::company::{CompanyChanges, NewCompany};
+use crate::service::posting_write::{
+    Change, DescriptionInput, NewLocation, NewPosting, PostingChanges,
+};
+use crate::service::requirement::NewRequirement;
+
+fn change<T>(value: MaybeUndefined<T>) -> Change<T> {
+    match value {
+        MaybeUndefined::Undefined => Change::Keep,
+        MaybeUndefined::Null => Change::Clear,
+        MaybeUndefined::Value(value) => Change::Set(value),
+    }
+}
+
+fn optional<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(value)),
+    }
+}
+
+/// A place a posting is located in.
+#[derive(InputObject, Clone, Debug)]
+pub struct LocationInput {
+    /// The city, such as "Göteborg".
+    pub city: Option<String>,
+    /// The region, state or county.
+    pub region: Option<String>,
+    /// ISO 3166-1 alpha-2 country code, such as "SE".
+    pub country: String,
+}
+
+impl From<LocationInput> for NewLocation {
+    fn from(input: LocationInput) -> Self {
+        NewLocation {
+            city: input.city,
+            region: input.region,
+            country: input.country,
+        }
+    }
+}
+
+/// One description section, when giving sections explicitly instead of text.
+#[derive(InputObject, Clone, Debug)]
+pub struct SectionInput {
+    /// The section's heading; null for an untitled introduction.
+    pub heading: Option<String>,
+    /// Plain-text paragraphs, in order.
+    #[graphql(default)]
+    pub paragraphs: Vec<String>,
+    /// Plain-text bullet items, in order.
+    #[graphql(default)]
+    pub items: Vec<String>,
+}
+
+/// A requirement of a posting.
+#[derive(InputObject, Clone, Debug)]
+pub struct RequirementInput {
+    /// What the requirement is about.
+    pub kind: RequirementKind,
+    /// The requirement in the posting's language.
+    pub text: String,
+    /// False when merely preferred ("meriterande"). Defaults to true.
+    #[graphql(default = true)]
+    pub required: bool,
+    /// The fewest years asked for (0–60).
+    pub years_min: Option<i32>,
+    /// The most years asked for (0–60, not below yearsMin).
+    pub years_max: Option<i32>,
+}
+
+impl From<RequirementInput> for NewRequirement {
+    fn from(input: RequirementInput) -> Self {
+        NewRequirement {
+            kind: input.kind.into(),
+            text: input.text,
+            required: input.required,
+            years_min: input.years_min,
+            years_max: input.years_max,
+        }
+    }
+}
+
+fn description(
+    text: Option<String>,
+    sections: Option<Vec<SectionInput>>,
+) -> Result<Option<DescriptionInput>, ServiceError> {
+    match (text, sections) {
+        (Some(_), Some(_)) => Err(ServiceError::invalid(
+            "input.sections",
+            "give description or sections, not both",
+        )),
+        (Some(text), None) => Ok(Some(DescriptionInput::Text(text))),
+        (None, Some(sections)) => Ok(Some(DescriptionInput::Sections(
+            sections
+                .into_iter()
+                .map(|section| DescriptionSection {
+                    heading: section.heading,
+                    paragraphs: section.paragraphs,
+                    items: section.items,
+                })
+                .collect(),
+        ))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A new company.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateCompanyInput {
+    /// URL name: lowercase letters, digits and single hyphens, unique in the catalog.
+    pub slug: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub headquarters: Option<String>,
+}
+
+impl From<CreateCompanyInput> for NewCompany {
+    fn from(input: CreateCompanyInput) -> Self {
+        NewCompany {
+            slug: input.slug,
+            name: input.name,
+            website: input.website,
+            description: input.description,
+            headquarters: input.headquarters,
+        }
+    }
+}
+
+/// Changes to a company: omitted fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateCompanyInput {
+    pub id: ID,
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub website: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub headquarters: MaybeUndefined<String>,
+}
+
+impl UpdateCompanyInput {
+    pub fn into_changes(self) -> Result<(uuid::Uuid, CompanyChanges), ServiceError> {
+        let id = global_id::decode_as(NodeKind::Company, &self.id, "input.id")?;
+        Ok((
+            id,
+            CompanyChanges {
+                slug: self.slug,
+                name: self.name,
+                website: optional(self.website),
+                description: optional(self.description),
+                headquarters: optional(self.headquarters),
+            },
+        ))
+    }
+}
+
+/// A new posting; it starts as a `DRAFT`.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreatePostingInput {
+    /// The company's id.
+    pub company_id: ID,
+    pub title: String,
+    /// The description as plain text or Markdown (`#` headings, `-` items); stored as sections.
+    pub description: Option<String>,
+    /// The description as explicit sections, instead of `description`.
+    pub sections: Option<Vec<SectionInput>>,
+    pub summary: Option<String>,
+    /// URL name, unique within the company; made from the title when omitted.
+    pub slug: Option<String>,
+    pub department: Option<String>,
+    pub occupation: Option<String>,
+    /// Defaults to `FULL_TIME`.
+    pub employment_type: Option<EmploymentType>,
+    /// Defaults to `ONSITE`.
+    pub remote_policy: Option<RemotePolicy>,
+    pub travel: Option<String>,
+    /// BCP 47 tag of the posting's language; defaults to `en`.
+    pub language: Option<String>,
+    pub valid_through: Option<DateTime<Utc>>,
+    pub apply_url: Option<String>,
+    pub source_url: Option<String>,
+    /// The posting's locations, in order.
+    pub locations: Option<Vec<LocationInput>>,
+    /// The posting's requirements, in order.
+    pub requirements: Option<Vec<RequirementInput>>,
+}
+
+impl CreatePostingInput {
+    pub fn into_new(self) -> Result<NewPosting, ServiceError> {
+        Ok(NewPosting {
+            company_id: global_id::decode_as(
+                NodeKind::Company,
+                &self.company_id,
+                "input.companyId",
+            )?,
+            description: description(self.description, self.sections)?
+                .unwrap_or(DescriptionInput::Text(String::new())),
+            slug: self.slug,
+            title: self.title,
+            summary: self.summary,
+            department: self.department,
+            occupation: self.occupation,
+            employment_type: self
+                .employment_type
+                .unwrap_or(EmploymentType::FullTime)
+                .into(),
+            remote_policy: self.remote_policy.unwrap_or(RemotePolicy::Onsite).into(),
+            travel: self.travel,
+            language: self.language.unwrap_or_else(|| "en".to_owned()),
+            valid_through: self.valid_through,
+            apply_url: self.apply_url,
+            source_url: self.source_url,
+            locations: self
+                .locations
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            requirements: self
+                .requirements
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        })
+    }
+}
+
+/// Changes to a posting: omitted fields stay, null clears. Fails with `CONFLICT` unless the
+/// posting is still at `expectedVersion`.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdatePostingInput {
+    pub id: ID,
+    /// The `version` the change was made against.
+    pub expected_version: i32,
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub summary: MaybeUndefined<String>,
+    /// New description as plain text or Markdown.
+    pub description: Option<String>,
+    /// New description as explicit sections.
+    pub sections: Option<Vec<SectionInput>>,
+    pub department: MaybeUndefined<String>,
+    pub occupation: MaybeUndefined<String>,
+    pub employment_type: Option<EmploymentType>,
+    pub remote_policy: Option<RemotePolicy>,
+    pub travel: MaybeUndefined<String>,
+    pub language: Option<String>,
+    pub valid_through: MaybeUndefined<DateTime<Utc>>,
+    pub apply_url: MaybeUndefined<String>,
+    pub source_url: MaybeUndefined<String>,
+    /// Replaces every location, in order.
+    pub locations: Option<Vec<LocationInput>>,
+}
+
+impl UpdatePostingInput {
+    pub fn into_changes(self) -> Result<(uuid::Uuid, i32, PostingChanges), ServiceError> {
+        let id = global_id::decode_as(NodeKind::Posting, &self.id, "input.id")?;
+        Ok((
+            id,
+            self.expected_version,
+            PostingChanges {
+                slug: self.slug,
+                title: self.title,
+                summary: change(self.summary),
+                description: description(self.description, self.sections)?,
+                department: change(self.department),
+                occupation: change(self.occupation),
+                employment_type: self.employment_type.map(Into::into),
+                remote_policy: self.remote_policy.map(Into::into),
+                travel: change(self.travel),
+                language: self.language,
+                valid_through: change(self.valid_through),
+                apply_url: change(self.apply_url),
+                source_url: change(self.source_url),
+                locations: self
+                    .locations
+                    .map(|list| list.into_iter().map(Into::into).collect()),
+            },
+        ))
+    }
+}
+
+/// Publishes a draft (or reopens a closed posting).
+#[derive(InputObject, Clone, Debug)]
+pub struct PublishPostingInput {
+    pub id: ID,
+    /// When given, the change fails with `CONFLICT` unless the posting is at this version.
+    pub expected_version: Option<i32>,
+    /// The publication date to show; defaults to now (or the earlier one, when reopening).
+    pub posted_at: Option<DateTime<Utc>>,
+}
+
+/// Closes, archives or deletes a posting.
+#[derive(InputObject, Clone, Debug)]
+pub struct PostingRefInput {
+    pub id: ID,
+    /// When given, the change fails with `CONFLICT` unless the posting is at this version.
+    pub expected_version: Option<i32>,
+}
+
+/// Replaces a posting's requirements.
+#[derive(InputObject, Clone, Debug)]
+pub struct SetRequirementsInput {
+    pub posting_id: ID,
+    pub expected_version: Option<i32>,
+    /// The whole new list, in order.
+    pub requirements: Vec<RequirementInput>,
+}
+
+/// Adds one requirement to a posting.
+#[derive(InputObject, Clone, Debug)]
+pub struct AddRequirementInput {
+    pub posting_id: ID,
+    pub expected_version: Option<i32>,
+    pub requirement: RequirementInput,
+    /// Where to insert it (0 is first); at the end when omitted.
+    pub position: Option<u32>,
+}
+
+/// Changes one requirement, keeping its place.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateRequirementInput {
+    pub id: ID,
+    pub expected_version: Option<i32>,
+    pub requirement: RequirementInput,
+}
+
+/// Removes one requirement.
+#[derive(InputObject, Clone, Debug)]
+pub struct RemoveRequirementInput {
+    pub id: ID,
+    pub expected_version: Option<i32>,
+}
+
+/// An application from a candidate. Retrying with the same `idempotencyKey` returns the first
+/// attempt's application instead of creating another.
+#[derive(InputObject, Clone)]
+pub struct ApplyToPostingInput {
+    pub posting_id: ID,
+    /// Chosen by the client (a UUID, say), the same for every retry of one submission.
+    pub idempotency_key: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub resume_url: Option<String>,
+    pub cover_letter: Option<String>,
+}
+
+impl ApplyToPostingInput {
+    pub fn into_new(self) -> Result<NewApplication, ServiceError> {
+        Ok(NewApplication {
+            posting_id: global_id::decode_as(
+                NodeKind::Posting,
+                &self.posting_id,
+                "input.postingId",
+            )?,
+            idempotency_key: self.idempotency_key,
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+            resume_url: self.resume_url,
+            cover_letter: self.cover_letter,
+        })
+    }
+}
+
+/// Moves an application along the hiring process.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateApplicationStatusInput {
+    pub id: ID,
+    pub status: ApplicationStatus,
+}
+
+/// Erases an application's personal data (a data-protection request).
+#[derive(InputObject, Clone, Debug)]
+pub struct EraseApplicationInput {
+    pub id: ID,
+}

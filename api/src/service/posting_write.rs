@@ -1,0 +1,667 @@
+//! Changing postings: create, update, publish, close, archive, delete. Every function checks
+//! the actor's scope on the posting's company, writes, and records the change in the audit
+//! trail, all in one transaction.
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use entity::sections::{Description, DescriptionSection};
+use entity::{application, company, posting, posting_location};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::access::{self, Actor};
+use super::audit::{self, EntityType};
+use super::description::sections_from_text;
+use super::posting::city_key;
+use super::requirement::{self, NewRequirement};
+use super::transaction::{self, Work};
+use super::validate;
+use crate::auth::{Principal, Scope};
+use crate::error::ServiceError;
+
+/// Now, to the microsecond: what both databases store exactly.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
+}
+
+/// A location as clients give it.
+#[derive(Clone, Debug)]
+pub struct NewLocation {
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country: String,
+}
+
+/// The description: Markdown or plain text, or explicit sections.
+#[derive(Clone, Debug)]
+pub enum DescriptionInput {
+    Text(String),
+    Sections(Vec<DescriptionSection>),
+}
+
+/// A change to an optional field: leave it, clear it, or set it.
+#[derive(Clone, Debug, Default)]
+pub enum Change<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+/// A new posting; it starts as a draft.
+#[derive(Clone, Debug)]
+pub struct NewPosting {
+    pub company_id: Uuid,
+    pub slug: Option<String>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub description: DescriptionInput,
+    pub department: Option<String>,
+    pub occupation: Option<String>,
+    pub employment_type: EmploymentType,
+    pub remote_policy: RemotePolicy,
+    pub travel: Option<String>,
+    pub language: String,
+    pub valid_through: Option<DateTime<Utc>>,
+    pub apply_url: Option<String>,
+    pub source_url: Option<String>,
+    pub locations: Vec<NewLocation>,
+    pub requirements: Vec<NewRequirement>,
+}
+
+/// Changes to a posting; fields left at `Keep` (or `None`) stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct PostingChanges {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub summary: Change<String>,
+    pub description: Option<DescriptionInput>,
+    pub department: Change<String>,
+    pub occupation: Change<String>,
+    pub employment_type: Option<EmploymentType>,
+    pub remote_policy: Option<RemotePolicy>,
+    pub travel: Change<String>,
+    pub language: Option<String>,
+    pub valid_through: Change<DateTime<Utc>>,
+    pub apply_url: Change<String>,
+    pub source_url: Change<String>,
+    pub locations: Option<Vec<NewLocation>>,
+}
+
+fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
+    let sections = match input {
+        DescriptionInput::Text(text) => {
+            validate::text("input.description", &text, 0, 50_000)?;
+            sections_from_text(&text)
+        }
+        DescriptionInput::Sections(sections) => {
+            if sections.len() > 50 {
+                return Err(ServiceError::invalid(
+                    "input.sections",
+                    "may hold at most 50 sections",
+                ));
+            }
+            sections
+                .into_iter()
+                .enumerate()
+                .map(|(index, section)| {
+                    let field = format!("input.sections.{index}");
+                    Ok(DescriptionSection {
+                        heading: validate::optional_text(
+                            &format!("{field}.heading"),
+                            section.heading.as_deref(),
+                            200,
+                        )?,
+                        paragraphs: section
+                            .paragraphs
+                            .iter()
+                            .map(|p| validate::text(&format!("{field}.paragraphs"), p, 1, 10_000))
+                            .collect::<Result<_, _>>()?,
+                        items: section
+                            .items
+                            .iter()
+                            .map(|i| validate::text(&format!("{field}.items"), i, 1, 2_000))
+                            .collect::<Result<_, _>>()?,
+                    })
+                })
+                .collect::<Result<Vec<_>, ServiceError>>()?
+        }
+    };
+    Ok(Description(sections))
+}
+
+fn locations(input: Vec<NewLocation>) -> Result<Vec<NewLocation>, ServiceError> {
+    if input.len() > 50 {
+        return Err(ServiceError::invalid(
+            "input.locations",
+            "may hold at most 50 locations",
+        ));
+    }
+    input
+        .into_iter()
+        .enumerate()
+        .map(|(index, location)| {
+            let field = format!("input.locations.{index}");
+            Ok(NewLocation {
+                city: validate::optional_text(
+                    &format!("{field}.city"),
+                    location.city.as_deref(),
+                    200,
+                )?,
+                region: validate::optional_text(
+                    &format!("{field}.region"),
+                    location.region.as_deref(),
+                    200,
+                )?,
+                country: validate::country(&format!("{field}.country"), &location.country)?,
+            })
+        })
+        .collect()
+}
+
+fn change(field: &str, value: Change<String>, max: usize) -> Result<Change<String>, ServiceError> {
+    Ok(match value {
+        Change::Set(text) => match validate::optional_text(field, Some(&text), max)? {
+            Some(text) => Change::Set(text),
+            None => Change::Clear,
+        },
+        other => other,
+    })
+}
+
+fn url_change(field: &str, value: Change<String>) -> Result<Change<String>, ServiceError> {
+    Ok(match value {
+        Change::Set(url) => match validate::url(field, Some(&url))? {
+            Some(url) => Change::Set(url),
+            None => Change::Clear,
+        },
+        other => other,
+    })
+}
+
+fn apply<T: Into<sea_orm::Value>>(target: &mut sea_orm::ActiveValue<Option<T>>, change: Change<T>)
+where
+    Option<T>: Into<sea_orm::Value>,
+{
+    match change {
+        Change::Keep => {}
+        Change::Clear => *target = Set(None),
+        Change::Set(value) => *target = Set(Some(value)),
+    }
+}
+
+async fn replace_locations(
+    txn: &impl ConnectionTrait,
+    posting_id: Uuid,
+    locations: Vec<NewLocation>,
+) -> Result<(), ServiceError> {
+    posting_location::Entity::delete_many()
+        .filter(posting_location::Column::PostingId.eq(posting_id))
+        .exec(txn)
+        .await?;
+    for (position, location) in locations.into_iter().enumerate() {
+        posting_location::Entity::insert(posting_location::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            posting_id: Set(posting_id),
+            position: Set(position as i32),
+            city_key: Set(location.city.as_deref().map(city_key)),
+            city: Set(location.city),
+            region: Set(location.region),
+            country: Set(location.country),
+        })
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn slug_taken(
+    txn: &impl ConnectionTrait,
+    company_id: Uuid,
+    slug: &str,
+    except: Option<Uuid>,
+) -> Result<bool, ServiceError> {
+    let mut query = posting::Entity::find()
+        .filter(posting::Column::CompanyId.eq(company_id))
+        .filter(posting::Column::Slug.eq(slug));
+    if let Some(id) = except {
+        query = query.filter(posting::Column::Id.ne(id));
+    }
+    Ok(query.count(txn).await? > 0)
+}
+
+/// Creates a draft posting with its locations and requirements.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    input: NewPosting,
+) -> Result<posting::Model, ServiceError> {
+    let title = validate::text("input.title", &input.title, 1, 200)?;
+    let explicit_slug = input
+        .slug
+        .as_deref()
+        .map(|slug| validate::slug("input.slug", slug))
+        .transpose()?;
+    let new = NewPosting {
+        title: title.clone(),
+        summary: validate::optional_text("input.summary", input.summary.as_deref(), 1_000)?,
+        department: validate::optional_text("input.department", input.department.as_deref(), 200)?,
+        occupation: validate::optional_text("input.occupation", input.occupation.as_deref(), 200)?,
+        travel: validate::optional_text("input.travel", input.travel.as_deref(), 200)?,
+        language: validate::language("input.language", &input.language)?,
+        apply_url: validate::url("input.applyUrl", input.apply_url.as_deref())?,
+        source_url: validate::url("input.sourceUrl", input.source_url.as_deref())?,
+        locations: locations(input.locations)?,
+        requirements: requirement::validated(input.requirements, "input.requirements")?,
+        ..input
+    };
+    let description = description(new.description.clone())?;
+    let actor = actor.cloned();
+    transaction::write(db, move |txn| {
+        let new = new.clone();
+        let description = description.clone();
+        let explicit_slug = explicit_slug.clone();
+        let actor = actor.clone();
+        Box::pin(async move {
+            access::require(actor.as_ref(), Scope::PostingsWrite, new.company_id)?;
+            if company::Entity::find_by_id(new.company_id)
+                .one(txn)
+                .await?
+                .is_none()
+            {
+                return Err(ServiceError::invalid("input.companyId", "no such company"));
+            }
+            let id = Uuid::now_v7();
+            let slug = match explicit_slug {
+                Some(slug) => {
+                    if slug_taken(txn, new.company_id, &slug, None).await? {
+                        return Err(ServiceError::Conflict(format!(
+                            "the company already has a posting with the slug {slug}"
+                        )));
+                    }
+                    slug
+                }
+                None => {
+                    let base = validate::slugify(&new.title);
+                    if slug_taken(txn, new.company_id, &base, None).await? {
+                        format!("{base}-{}", &id.simple().to_string()[24..])
+                    } else {
+                        base
+                    }
+                }
+            };
+            let now = now();
+            let model = posting::Model {
+                id,
+                company_id: new.company_id,
+                slug,
+                title: new.title,
+                summary: new.summary,
+                description,
+                department: new.department,
+                occupation: new.occupation,
+                employment_type: new.employment_type,
+                remote_policy: new.remote_policy,
+                travel: new.travel,
+                language: new.language,
+                status: PostingStatus::Draft,
+                posted_at: None,
+                valid_through: new.valid_through,
+                apply_url: new.apply_url,
+                source_url: new.source_url,
+                content_hash: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            posting::Entity::insert(posting::ActiveModel::from(model.clone()))
+                .exec_without_returning(txn)
+                .await?;
+            replace_locations(txn, id, new.locations).await?;
+            requirement::replace(txn, id, new.requirements).await?;
+            audit::record(
+                txn,
+                actor.as_ref(),
+                "createPosting",
+                EntityType::Posting,
+                id,
+                new.company_id,
+            )
+            .await?;
+            Ok(model)
+        }) as Work<'_, _>
+    })
+    .await
+}
+
+/// Loads a posting for a change by `actor`, checking the scope on its company. Another
+/// company's posting and a missing one are told apart only for tokens that may see it.
+pub async fn load_for_change(
+    txn: &impl ConnectionTrait,
+    actor: Option<&Principal>,
+    scope: Scope,
+    id: Uuid,
+) -> Result<posting::Model, ServiceError> {
+    let Some(posting) = posting::Entity::find_by_id(id).one(txn).await? else {
+        // Authenticate first, so an anonymous caller learns nothing about ids.
+        actor.ok_or_else(|| {
+            ServiceError::Unauthenticated(format!(
+                "this needs a token with the scope {}",
+                scope.as_str()
+            ))
+        })?;
+        return Err(ServiceError::NotFound("posting"));
+    };
+    access::require(actor, scope, posting.company_id)?;
+    Ok(posting)
+}
+
+fn check_version(posting: &posting::Model, expected: Option<i32>) -> Result<(), ServiceError> {
+    match expected {
+        Some(expected) if expected != posting.version => Err(ServiceError::Conflict(format!(
+            "the posting is at version {}, not {expected}; reload it and try again",
+            posting.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `changes` to the posting and bumps its version, but only if nobody else did in the
+/// meantime: the version check and the write are one statement.
+pub async fn save_versioned(
+    txn: &impl ConnectionTrait,
+    posting: &posting::Model,
+    mut changes: posting::ActiveModel,
+) -> Result<posting::Model, ServiceError> {
+    changes.updated_at = Set(now());
+    let result = posting::Entity::update_many()
+        .set(changes)
+        .col_expr(
+            posting::Column::Version,
+            Expr::col(posting::Column::Version).add(1),
+        )
+        .filter(posting::Column::Id.eq(posting.id))
+        .filter(posting::Column::Version.eq(posting.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(ServiceError::Conflict(
+            "the posting changed while this request ran; reload it and try again".to_owned(),
+        ));
+    }
+    posting::Entity::find_by_id(posting.id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::NotFound("posting"))
+}
+
+/// Updates a posting whose version is still `expected_version`.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    id: Uuid,
+    expected_version: i32,
+    changes: PostingChanges,
+) -> Result<posting::Model, ServiceError> {
+    let slug = changes
+        .slug
+        .as_deref()
+        .map(|slug| validate::slug("input.slug", slug))
+        .transpose()?;
+    let title = changes
+        .title
+        .as_deref()
+        .map(|title| validate::text("input.title", title, 1, 200))
+        .transpose()?;
+    let description = changes.description.clone().map(description).transpose()?;
+    let language = changes
+        .language
+        .as_deref()
+        .map(|language| validate::language("input.language", language))
+        .transpose()?;
+    let summary = change("input.summary", changes.summary.clone(), 1_000)?;
+    let department = change("input.department", changes.department.clone(), 200)?;
+    let occupation = change("input.occupation", changes.occupation.clone(), 200)?;
+    let travel = change("input.travel", changes.travel.clone(), 200)?;
+    let apply_url = url_change("input.applyUrl", changes.apply_url.clone())?;
+    let source_url = url_change("input.sourceUrl", changes.source_url.clone())?;
+    let new_locations = changes.locations.clone().map(locations).transpose()?;
+    let actor = actor.cloned();
+    transaction::write(db, move |txn| {
+        let (slug, title, description, language) = (
+            slug.clone(),
+            title.clone(),
+            description.clone(),
+            language.clone(),
+        );
+        let (summary, department, occupation, travel) = (
+            summary.clone(),
+            department.clone(),
+            occupation.clone(),
+            travel.clone(),
+        );
+        let (apply_url, source_url, new_locations) =
+            (apply_url.clone(), source_url.clone(), new_locations.clone());
+        let changes = changes.clone();
+        let actor = actor.clone();
+        Box::pin(async move {
+            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            check_version(&posting, Some(expected_version))?;
+            if let Some(slug) = &slug
+                && slug_taken(txn, posting.company_id, slug, Some(id)).await?
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "the company already has a posting with the slug {slug}"
+                )));
+            }
+            let mut active = posting::ActiveModel::default();
+            if let Some(slug) = slug {
+                active.slug = Set(slug);
+            }
+            if let Some(title) = title {
+                active.title = Set(title);
+            }
+            if let Some(description) = description {
+                active.description = Set(description);
+            }
+            if let Some(language) = language {
+                active.language = Set(language);
+            }
+            if let Some(employment_type) = changes.employment_type {
+                active.employment_type = Set(employment_type);
+            }
+            if let Some(remote_policy) = changes.remote_policy {
+                active.remote_policy = Set(remote_policy);
+            }
+            apply(&mut active.summary, summary);
+            apply(&mut active.department, department);
+            apply(&mut active.occupation, occupation);
+            apply(&mut active.travel, travel);
+            apply(&mut active.valid_through, changes.valid_through);
+            apply(&mut active.apply_url, apply_url);
+            apply(&mut active.source_url, source_url);
+            let updated = save_versioned(txn, &posting, active).await?;
+            if let Some(new_locations) = new_locations {
+                replace_locations(txn, id, new_locations).await?;
+            }
+            audit::record(
+                txn,
+                actor.as_ref(),
+                "updatePosting",
+                EntityType::Posting,
+                id,
+                posting.company_id,
+            )
+            .await?;
+            Ok(updated)
+        }) as Work<'_, _>
+    })
+    .await
+}
+
+/// A change of a posting's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    Publish,
+    Close,
+    Archive,
+}
+
+impl Transition {
+    fn operation(self) -> &'static str {
+        match self {
+            Transition::Publish => "publishPosting",
+            Transition::Close => "closePosting",
+            Transition::Archive => "archivePosting",
+        }
+    }
+
+    fn target(self) -> PostingStatus {
+        match self {
+            Transition::Publish => PostingStatus::Published,
+            Transition::Close => PostingStatus::Closed,
+            Transition::Archive => PostingStatus::Archived,
+        }
+    }
+
+    fn allowed_from(self, status: PostingStatus) -> bool {
+        match self {
+            Transition::Publish => matches!(status, PostingStatus::Draft | PostingStatus::Closed),
+            Transition::Close => status == PostingStatus::Published,
+            Transition::Archive => status != PostingStatus::Archived,
+        }
+    }
+}
+
+/// Why a posting cannot be published yet, if it cannot.
+async fn incomplete(
+    txn: &impl ConnectionTrait,
+    posting: &posting::Model,
+) -> Result<Option<String>, ServiceError> {
+    if posting.title.trim().is_empty() {
+        return Ok(Some("it has no title".to_owned()));
+    }
+    let has_text = posting
+        .description
+        .0
+        .iter()
+        .any(|section| !section.paragraphs.is_empty() || !section.items.is_empty());
+    if !has_text {
+        return Ok(Some("it has no description".to_owned()));
+    }
+    if posting.remote_policy != RemotePolicy::Remote {
+        let located = posting_location::Entity::find()
+            .filter(posting_location::Column::PostingId.eq(posting.id))
+            .count(txn)
+            .await?
+            > 0;
+        if !located {
+            return Ok(Some("it has no location and is not remote".to_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// Publishes, closes or archives a posting. Publishing checks the posting is complete and
+/// stamps `postedAt` (now, unless given or already set).
+#[tracing::instrument(level = "debug", skip_all, fields(transition = ?transition))]
+pub async fn transition(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    id: Uuid,
+    expected_version: Option<i32>,
+    transition: Transition,
+    posted_at: Option<DateTime<Utc>>,
+) -> Result<posting::Model, ServiceError> {
+    let actor = actor.cloned();
+    transaction::write(db, move |txn| {
+        let actor = actor.clone();
+        Box::pin(async move {
+            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            check_version(&posting, expected_version)?;
+            if !transition.allowed_from(posting.status) {
+                return Err(ServiceError::Conflict(format!(
+                    "a {:?} posting cannot be {}",
+                    posting.status,
+                    match transition {
+                        Transition::Publish => "published",
+                        Transition::Close => "closed",
+                        Transition::Archive => "archived",
+                    }
+                )));
+            }
+            let mut active = posting::ActiveModel {
+                status: Set(transition.target()),
+                ..Default::default()
+            };
+            if transition == Transition::Publish {
+                if let Some(reason) = incomplete(txn, &posting).await? {
+                    return Err(ServiceError::Conflict(format!(
+                        "the posting cannot be published: {reason}"
+                    )));
+                }
+                active.posted_at = Set(Some(posted_at.or(posting.posted_at).unwrap_or_else(now)));
+            }
+            let updated = save_versioned(txn, &posting, active).await?;
+            audit::record(
+                txn,
+                actor.as_ref(),
+                transition.operation(),
+                EntityType::Posting,
+                id,
+                posting.company_id,
+            )
+            .await?;
+            Ok(updated)
+        }) as Work<'_, _>
+    })
+    .await
+}
+
+/// Deletes a posting with its locations and requirements. A posting with applications is
+/// kept: candidates' applications are never deleted as a side effect (archive it instead).
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<Uuid, ServiceError> {
+    let actor = actor.cloned();
+    transaction::write(db, move |txn| {
+        let actor = actor.clone();
+        Box::pin(async move {
+            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            check_version(&posting, expected_version)?;
+            let applications = application::Entity::find()
+                .filter(application::Column::PostingId.eq(id))
+                .count(txn)
+                .await?;
+            if applications > 0 {
+                return Err(ServiceError::Conflict(
+                    "the posting has applications; archive it instead".to_owned(),
+                ));
+            }
+            posting::Entity::delete_by_id(id).exec(txn).await?;
+            audit::record(
+                txn,
+                actor.as_ref(),
+                "deletePosting",
+                EntityType::Posting,
+                id,
+                posting.company_id,
+            )
+            .await?;
+            Ok(id)
+        }) as Work<'_, _>
+    })
+    .await
+}

@@ -1,0 +1,61 @@
+//! Write transactions, retried when the database says "try again" (SQLite busy, PostgreSQL
+//! serialization failures and deadlocks), so concurrent writers wait their turn instead of
+//! failing.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr, TransactionError, TransactionTrait,
+};
+
+use crate::error::ServiceError;
+
+const ATTEMPTS: u32 = 8;
+
+/// A unit of work run inside one transaction.
+pub type Work<'c, T> = Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'c>>;
+
+/// Runs `work` in a transaction, committing when it returns `Ok`, and runs it again when the
+/// database reports a transient conflict.
+pub async fn write<T, F>(db: &DatabaseConnection, work: F) -> Result<T, ServiceError>
+where
+    T: Send,
+    F: for<'c> Fn(&'c DatabaseTransaction) -> Work<'c, T> + Send + Sync,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = db.transaction::<_, T, ServiceError>(|txn| work(txn)).await;
+        let error = match result {
+            Ok(value) => return Ok(value),
+            Err(TransactionError::Connection(error)) => ServiceError::Database(error),
+            Err(TransactionError::Transaction(error)) => error,
+        };
+        match &error {
+            ServiceError::Database(cause) if is_transient(cause) && attempt < ATTEMPTS => {
+                tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+            }
+            _ => return Err(error),
+        }
+    }
+}
+
+/// Whether the database asks us to retry: SQLite `BUSY`/`LOCKED`, PostgreSQL `40001`/`40P01`.
+fn is_transient(error: &DbErr) -> bool {
+    let runtime = match error {
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(error) = runtime else {
+        return false;
+    };
+    match error.as_ref() {
+        sea_orm::sqlx::Error::Database(database) => matches!(
+            database.code().as_deref(),
+            Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01")
+        ),
+        _ => false,
+    }
+}

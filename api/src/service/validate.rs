@@ -1,0 +1,227 @@
+//! Input checks shared by the write operations. Each names the field path it checks.
+
+use crate::error::ServiceError;
+
+/// A required text of `min..=max` characters, trimmed.
+pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, ServiceError> {
+    let value = value.trim();
+    let length = value.chars().count();
+    if length < min {
+        return Err(if min <= 1 {
+            ServiceError::invalid(field, "must not be empty")
+        } else {
+            ServiceError::invalid(field, format!("must be at least {min} characters"))
+        });
+    }
+    if length > max {
+        return Err(ServiceError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional text: empty means none.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ServiceError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => text(field, value, 1, max).map(Some),
+    }
+}
+
+/// A slug: 1–100 of `a-z`, `0-9` and single inner hyphens.
+pub fn slug(field: &str, value: &str) -> Result<String, ServiceError> {
+    let valid = !value.is_empty()
+        && value.len() <= 100
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-')
+        && !value.contains("--");
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(ServiceError::invalid(
+            field,
+            "must be lowercase letters, digits and single hyphens, such as backend-engineer",
+        ))
+    }
+}
+
+/// A slug made from a title: "Systemutvecklare, Göteborg" becomes "systemutvecklare-goteborg".
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.to_lowercase().chars() {
+        let mapped = match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' | 'ù' => 'u',
+            'æ' => 'a',
+            c if c.is_ascii_alphanumeric() => c,
+            _ => '-',
+        };
+        if mapped == '-' && (slug.is_empty() || slug.ends_with('-')) {
+            continue;
+        }
+        slug.push(mapped);
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(80).collect();
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() {
+        "posting".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// An absolute `http` or `https` URL.
+pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceError> {
+    let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let host = rest
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .unwrap_or_default();
+    if value.len() > 2048 || host.is_empty() || value.chars().any(char::is_whitespace) {
+        return Err(ServiceError::invalid(
+            field,
+            "must be an absolute http(s) URL",
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper-cased.
+pub fn country(field: &str, value: &str) -> Result<String, ServiceError> {
+    let value = value.trim();
+    if value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
+        Ok(value.to_ascii_uppercase())
+    } else {
+        Err(ServiceError::invalid(
+            field,
+            "must be an ISO 3166-1 alpha-2 code such as SE",
+        ))
+    }
+}
+
+/// A BCP 47 language tag such as `en`, `sv` or `en-US`, in its usual case.
+pub fn language(field: &str, value: &str) -> Result<String, ServiceError> {
+    let mut parts = value.trim().split('-');
+    let primary = parts.next().unwrap_or_default();
+    if !(2..=3).contains(&primary.len()) || !primary.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(ServiceError::invalid(
+            field,
+            "must be a BCP 47 language tag such as en or sv",
+        ));
+    }
+    let mut tag = primary.to_ascii_lowercase();
+    for part in parts {
+        if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ServiceError::invalid(
+                field,
+                "must be a BCP 47 language tag such as en or sv",
+            ));
+        }
+        tag.push('-');
+        tag.push_str(&if part.len() == 2 {
+            part.to_ascii_uppercase()
+        } else {
+            part.to_owned()
+        });
+    }
+    Ok(tag)
+}
+
+/// Years asked: each 0–60, and the minimum not above the maximum.
+pub fn years(field: &str, min: Option<i32>, max: Option<i32>) -> Result<(), ServiceError> {
+    for (name, value) in [("yearsMin", min), ("yearsMax", max)] {
+        if value.is_some_and(|years| !(0..=60).contains(&years)) {
+            return Err(ServiceError::invalid(
+                format!("{field}.{name}"),
+                "must be between 0 and 60",
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        return Err(ServiceError::invalid(
+            format!("{field}.yearsMin"),
+            "must not be above yearsMax",
+        ));
+    }
+    Ok(())
+}
+
+/// A plausible e-mail address: one `@`, a dotted domain, no spaces, at most 254 characters.
+pub fn email(field: &str, value: &str) -> Result<String, ServiceError> {
+    let value = value.trim();
+    let valid = value.len() <= 254
+        && !value.chars().any(char::is_whitespace)
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(ServiceError::invalid(field, "must be an e-mail address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_checked_and_made() {
+        assert!(slug("slug", "backend-engineer").is_ok());
+        for bad in ["", "Backend", "a--b", "-a", "a-", "a b", "å"] {
+            assert!(slug("slug", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            slugify("Systemutvecklare, Göteborg"),
+            "systemutvecklare-goteborg"
+        );
+        assert_eq!(slugify("  !!  "), "posting");
+        assert!(slug("slug", &slugify("Ärlig & Öppen — Säljare (50%)")).is_ok());
+    }
+
+    #[test]
+    fn urls_emails_countries_languages_and_years() {
+        assert!(url("u", Some("https://a.example/jobs?x=1")).is_ok());
+        assert!(url("u", Some("ftp://a.example")).is_err());
+        assert!(url("u", Some("https://")).is_err());
+        assert!(email("e", "ada@example.com").is_ok());
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "a b@example.com",
+            "ada@example",
+            "a@b@c.se",
+        ] {
+            assert!(email("e", bad).is_err(), "{bad}");
+        }
+        assert_eq!(country("c", "se").ok().as_deref(), Some("SE"));
+        assert!(country("c", "SWE").is_err());
+        assert_eq!(language("l", "en-us").ok().as_deref(), Some("en-US"));
+        assert!(language("l", "english").is_err());
+        assert!(years("r", Some(5), Some(3)).is_err());
+        assert!(years("r", Some(-1), None).is_err());
+        assert!(years("r", Some(3), Some(5)).is_ok());
+    }
+}
