@@ -169,6 +169,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.http.bind = "127.0.0.1:0".to_owned();
     settings.http.workers = Some(2);
     settings.database.max_connections = 5;
+    settings.auth.hs256_secret = Some(crate::tokens::SECRET.to_owned().into());
+    settings.auth.issuer = Some(crate::tokens::ISSUER.to_owned());
+    settings.auth.audience = Some(crate::tokens::AUDIENCE.to_owned());
     adjust(&mut settings);
     let application = Application::build(settings)
         .await
@@ -204,6 +207,41 @@ impl TestApp {
             .send()
             .await
             .expect("the server answers")
+    }
+
+    /// POSTs a GraphQL request with a bearer token (none when `None`).
+    pub async fn post_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.graphql_url())
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// POSTs with a token and returns the JSON body, whatever the status.
+    pub async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post_as(token, query, variables)
+            .await
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
+    /// POSTs with a token a request that must succeed, and returns its `data`.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self.post_as(Some(token), query, variables).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.expect("a JSON body");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
     }
 
     /// POSTs a query and returns the JSON body, asserting the HTTP status is 200.

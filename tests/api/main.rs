@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod authorization;
 mod cli;
 mod fixtures;
 mod http_protocol;
@@ -14,3 +15,4 @@ mod pagination;
 mod postings;
 mod schema_file;
 mod statements;
+mod tokens;
