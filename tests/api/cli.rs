@@ -55,6 +55,55 @@ async fn the_binary_serves_the_embedded_default_and_stops_gracefully_on_sigterm(
     );
     assert!(directory.join("jobgraph.db").exists());
 
+    // The local development secret was made beside the database, and `jobgraph token` signs
+    // with it tokens the running server accepts.
+    assert!(directory.join("jobgraph.dev-secret").exists());
+    let output = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+        .args([
+            "token",
+            "--company",
+            "nordvind-energi",
+            "--scope",
+            "postings:write",
+            "--ttl",
+            "10m",
+        ])
+        .current_dir(&directory)
+        .env_remove("DATABASE_URL")
+        .env_remove("JOBGRAPH_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let company = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&json!({ "query": "{ company(slug: \"nordvind-energi\") { id } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["data"]["company"]["id"]
+        .clone();
+    let created: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "query": "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { status } } }",
+            "variables": { "input": { "companyId": company, "title": "Made with a CLI token" } },
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        created["data"]["createPosting"]["posting"]["status"],
+        json!("DRAFT"),
+        "{created}"
+    );
+
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -109,5 +158,24 @@ fn migrate_status_lists_every_migration_as_applied_after_up() {
         2,
         "{status}"
     );
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[test]
+fn the_token_command_never_falls_back_to_a_development_secret_for_a_configured_database() {
+    let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let url = format!("sqlite://{}/configured.db?mode=rwc", directory.display());
+    let output = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+        .args(["--database-url", &url, "token", "--scope", "admin"])
+        .env_remove("JOBGRAPH_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("JOBGRAPH_JWT_SECRET"),
+        "{output:?}"
+    );
+    assert!(!directory.join("jobgraph.dev-secret").exists());
     let _ = std::fs::remove_dir_all(&directory);
 }

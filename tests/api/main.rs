@@ -5,12 +5,15 @@
 
 mod helpers;
 
+mod keys;
+
 mod authorization;
 mod cli;
 mod fixtures;
 mod http_protocol;
 mod lookups;
 mod migrations;
+mod mutations;
 mod pagination;
 mod postings;
 mod schema_file;
