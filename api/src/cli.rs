@@ -10,7 +10,9 @@ use migration::{Migrator, MigratorTrait};
 use secrecy::SecretString;
 
 use crate::auth::{Scope, dev_secret, token};
-use crate::config::{AuthSettings, DatabaseSettings, HttpSettings, Limits, Settings};
+use crate::config::{
+    AuthSettings, CacheSettings, DatabaseSettings, HttpSettings, Limits, Settings,
+};
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
 use crate::telemetry::{self, LogFormat};
@@ -89,6 +91,18 @@ pub struct Options {
     /// Clock skew allowed on `exp` and `nbf`, in seconds [default: 30]
     #[arg(long, env = "JOBGRAPH_JWT_LEEWAY_SECS", global = true)]
     pub jwt_leeway_secs: Option<u64>,
+    /// Redis URL for the shared response cache [default: an in-process cache]
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Longest a cached response lives, in seconds [default: 300]
+    #[arg(long, env = "JOBGRAPH_CACHE_TTL_SECS", global = true)]
+    pub cache_ttl_secs: Option<u64>,
+    /// Longest a cache call may take, in milliseconds [default: 50]
+    #[arg(long, env = "JOBGRAPH_CACHE_TIMEOUT_MS", global = true)]
+    pub cache_timeout_ms: Option<u64>,
+    /// Cache-Control max-age of anonymous GET responses, in seconds [default: 30]
+    #[arg(long, env = "JOBGRAPH_HTTP_MAX_AGE_SECS", global = true)]
+    pub http_max_age_secs: Option<u64>,
     /// Secret that signs pagination cursors; replicas must share it [default: random per start]
     #[arg(
         long,
@@ -166,6 +180,24 @@ impl Options {
                 .unwrap_or(auth_defaults.leeway),
             jwks_reload_interval: auth_defaults.jwks_reload_interval,
         };
+        let cache_defaults = CacheSettings::default();
+        let cache = CacheSettings {
+            redis_url: self.redis_url.map(SecretString::from),
+            ttl: self
+                .cache_ttl_secs
+                .map(Duration::from_secs)
+                .unwrap_or(cache_defaults.ttl),
+            timeout: self
+                .cache_timeout_ms
+                .map(Duration::from_millis)
+                .unwrap_or(cache_defaults.timeout),
+            memory_max_bytes: cache_defaults.memory_max_bytes,
+            http_max_age: self
+                .http_max_age_secs
+                .map(Duration::from_secs)
+                .unwrap_or(cache_defaults.http_max_age),
+            namespace: cache_defaults.namespace,
+        };
         let http_defaults = HttpSettings::default();
         let limit_defaults = Limits::default();
         Settings {
@@ -187,6 +219,7 @@ impl Options {
                 default_page_size: limit_defaults.default_page_size,
             },
             auth,
+            cache,
             cursor_secret: self.cursor_secret.map(SecretString::from),
         }
     }

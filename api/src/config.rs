@@ -16,6 +16,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub limits: Limits,
     pub auth: AuthSettings,
+    pub cache: CacheSettings,
     /// Signs pagination cursors. Replicas behind one load balancer must share it; when unset a
     /// random one is made at start, so cursors do not survive a restart.
     pub cursor_secret: Option<SecretString>,
@@ -168,6 +169,36 @@ impl AuthSettings {
     }
 }
 
+/// The response cache and HTTP caching.
+#[derive(Clone, Debug)]
+pub struct CacheSettings {
+    /// Redis, shared by every replica; without it an in-process cache stands in.
+    pub redis_url: Option<SecretString>,
+    /// How long an entry may live at most (invalidation does not wait for it).
+    pub ttl: Duration,
+    /// The longest a cache call may take before the request goes to the database instead.
+    pub timeout: Duration,
+    /// Bytes the in-process cache may hold.
+    pub memory_max_bytes: u64,
+    /// `Cache-Control: max-age` of anonymous GET responses.
+    pub http_max_age: Duration,
+    /// Separates deployments sharing one Redis; defaults to a hash of the database URL.
+    pub namespace: Option<String>,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        CacheSettings {
+            redis_url: None,
+            ttl: Duration::from_secs(300),
+            timeout: Duration::from_millis(50),
+            memory_max_bytes: 64 * 1024 * 1024,
+            http_max_age: Duration::from_secs(30),
+            namespace: None,
+        }
+    }
+}
+
 impl Settings {
     /// Settings for the given database with every other value at its default.
     pub fn for_database(database: DatabaseSettings) -> Self {
@@ -176,6 +207,7 @@ impl Settings {
             http: HttpSettings::default(),
             limits: Limits::default(),
             auth: AuthSettings::default(),
+            cache: CacheSettings::default(),
             cursor_secret: None,
         }
     }

@@ -1,12 +1,14 @@
 //! The jobgraph server: settings, startup, HTTP, the GraphQL schema and the service layer.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod seed;
 pub mod service;
 pub mod startup;

@@ -12,7 +12,12 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
+use std::sync::Arc;
+
 use crate::auth::{TokenVerifier, dev_secret};
+use crate::cache::memory::MemoryBackend;
+use crate::cache::redis_backend::RedisBackend;
+use crate::cache::{CacheBackend, ResponseCache};
 use crate::config::{AuthSettings, Settings};
 use crate::db::{self, StatementCounter};
 use crate::graphql::build_schema;
@@ -28,6 +33,8 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot seed the sample catalog: {0}")]
     Seed(#[from] seed::SeedError),
+    #[error("cannot set up the cache: {0}")]
+    Cache(#[from] crate::cache::CacheError),
     #[error("cannot set up token verification: {0}")]
     Auth(#[from] crate::auth::AuthError),
     #[error("cannot create the local development secret: {0}")]
@@ -86,10 +93,14 @@ impl Application {
             settings.limits,
         );
         let verifier = TokenVerifier::new(&auth_settings(&settings)?)?;
+        let cache = response_cache(&settings)?;
+        crate::metrics::handle();
         let endpoint = web::Data::new(Endpoint {
             schema,
             db: db.clone(),
             verifier,
+            cache,
+            http_max_age: settings.cache.http_max_age,
             max_body_bytes: settings.http.max_body_bytes,
             request_timeout: settings.http.request_timeout,
         });
@@ -186,4 +197,30 @@ fn auth_settings(settings: &Settings) -> Result<AuthSettings, StartupError> {
     }
     auth.hs256_secret = Some(secrecy::SecretString::from(secret));
     Ok(auth)
+}
+
+/// Redis when configured (connected lazily: the server starts even while Redis is down), the
+/// in-process cache otherwise.
+fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError> {
+    use secrecy::ExposeSecret;
+    let backend: Arc<dyn CacheBackend> = match &settings.cache.redis_url {
+        Some(url) => Arc::new(RedisBackend::new(
+            url.expose_secret(),
+            settings.cache.timeout,
+        )?),
+        None => Arc::new(MemoryBackend::new(
+            settings.cache.memory_max_bytes,
+            settings.cache.ttl,
+        )),
+    };
+    // Replicas on one database share entries; deployments on different databases never do.
+    let namespace = settings.cache.namespace.clone().unwrap_or_else(|| {
+        use sha2::Digest;
+        crate::cache::response::hex(&sha2::Sha256::digest(
+            settings.database.url.expose_secret().as_bytes(),
+        ))[..16]
+            .to_owned()
+    });
+    tracing::info!(backend = backend.name(), namespace, "response cache");
+    Ok(ResponseCache::new(backend, &namespace, settings.cache.ttl))
 }

@@ -2,7 +2,7 @@
 //! only, a body limit, content negotiation, and status codes that say what went wrong.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -13,13 +13,17 @@ use futures_util::StreamExt;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::media::{self, ResponseMedia};
 use crate::auth::{AuthError, Principal, TokenVerifier};
+use crate::cache::response::{hex, request_key};
+use crate::cache::{Lookup, ResponseCache};
 use crate::error::ErrorCode;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
 use crate::graphql::error_codes::with_code;
+use crate::metrics;
 
 /// What the endpoint needs, shared by every worker.
 pub struct Endpoint {
@@ -28,6 +32,9 @@ pub struct Endpoint {
     pub verifier: TokenVerifier,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub cache: ResponseCache,
+    /// `Cache-Control: max-age` of anonymous GET query responses.
+    pub http_max_age: Duration,
 }
 
 /// A GraphQL request as POST bodies and GET query strings carry it.
@@ -37,6 +44,7 @@ struct PostBody {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Value>,
+    extensions: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +54,8 @@ struct GetParams {
     operation_name: Option<String>,
     /// JSON-encoded.
     variables: Option<String>,
+    /// JSON-encoded.
+    extensions: Option<String>,
 }
 
 /// A request that reached us whole, before GraphQL looks at it.
@@ -53,6 +63,9 @@ struct GraphqlParams {
     query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Value>,
+    extensions: Option<Value>,
+    /// The `If-None-Match` of a GET, for `304 Not Modified`.
+    if_none_match: Option<String>,
 }
 
 /// Answers with a request failure that GraphQL never saw.
@@ -170,9 +183,11 @@ pub async fn post(
             query: body.query,
             operation_name: body.operation_name,
             variables: body.variables,
+            extensions: body.extensions,
+            if_none_match: None,
         },
         principal,
-        true,
+        false,
     )
     .await
 }
@@ -215,6 +230,21 @@ pub async fn get(request: HttpRequest, endpoint: web::Data<Endpoint>) -> HttpRes
             );
         }
     };
+    let extensions = match params
+        .extensions
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+    {
+        None => None,
+        Some(Ok(extensions)) => Some(extensions),
+        Some(Err(error)) => {
+            return failure(
+                media,
+                ErrorCode::BadRequest,
+                format!("extensions is not JSON: {error}"),
+            );
+        }
+    };
     execute(
         &endpoint,
         media,
@@ -222,9 +252,15 @@ pub async fn get(request: HttpRequest, endpoint: web::Data<Endpoint>) -> HttpRes
             query: params.query,
             operation_name: params.operation_name,
             variables,
+            extensions,
+            if_none_match: request
+                .headers()
+                .get(header::IF_NONE_MATCH)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
         },
         principal,
-        false,
+        true,
     )
     .await
 }
@@ -277,39 +313,188 @@ fn selected_operation(
     }
 }
 
+/// Resolves an automatic persisted query (Apollo's protocol): a hash alone is looked up; a
+/// hash with its query is checked and remembered for every replica.
+async fn persisted_query(
+    endpoint: &Endpoint,
+    media: ResponseMedia,
+    query: Option<String>,
+    extensions: Option<&Value>,
+) -> Result<(String, Option<String>), HttpResponse> {
+    let Some(persisted) = extensions.and_then(|extensions| extensions.get("persistedQuery")) else {
+        return query
+            .map(|query| (query, None))
+            .ok_or_else(|| failure(media, ErrorCode::BadRequest, "the request has no query"));
+    };
+    if persisted.get("version").and_then(Value::as_i64) != Some(1) {
+        return Err(failure(
+            media,
+            ErrorCode::BadRequest,
+            "persistedQuery.version must be 1",
+        ));
+    }
+    let hash = persisted
+        .get("sha256Hash")
+        .and_then(Value::as_str)
+        .filter(|hash| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase)
+        .ok_or_else(|| {
+            failure(
+                media,
+                ErrorCode::BadRequest,
+                "persistedQuery.sha256Hash must be 64 hex digits",
+            )
+        })?;
+    match query {
+        Some(query) => {
+            if hex(&Sha256::digest(query.as_bytes())) != hash {
+                return Err(failure(
+                    media,
+                    ErrorCode::BadRequest,
+                    "provided sha does not match query",
+                ));
+            }
+            Ok((query, Some(hash)))
+        }
+        None => match endpoint.cache.persisted_query(&hash).await {
+            Some(query) => Ok((query, None)),
+            None => {
+                let body = json!({ "errors": [{ "message": "PersistedQueryNotFound", "extensions": { "code": "PERSISTED_QUERY_NOT_FOUND" } }] });
+                Err(HttpResponse::Ok()
+                    .content_type(media.content_type())
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .body(body.to_string()))
+            }
+        },
+    }
+}
+
+/// A strong ETag of a response body.
+fn etag(body: &[u8]) -> String {
+    format!("\"{}\"", &hex(&Sha256::digest(body))[..32])
+}
+
+/// Sends a successful anonymous query's body with the HTTP caching headers: GET responses are
+/// public for `max-age` and revalidate by ETag; others are not stored.
+fn cacheable_response(
+    endpoint: &Endpoint,
+    media: ResponseMedia,
+    body: Vec<u8>,
+    get: Option<&Option<String>>,
+) -> HttpResponse {
+    let Some(if_none_match) = get else {
+        return HttpResponse::Ok()
+            .content_type(media.content_type())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body);
+    };
+    let tag = etag(&body);
+    let cache_control = format!("public, max-age={}", endpoint.http_max_age.as_secs());
+    let matches = if_none_match.as_deref().is_some_and(|value| {
+        value.trim() == "*"
+            || value
+                .split(',')
+                .any(|candidate| candidate.trim().trim_start_matches("W/") == tag)
+    });
+    let mut response = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::VARY, "Accept"));
+    if matches {
+        response.finish()
+    } else {
+        response.content_type(media.content_type()).body(body)
+    }
+}
+
 async fn execute(
     endpoint: &Endpoint,
     media: ResponseMedia,
     params: GraphqlParams,
     principal: Option<Principal>,
-    allow_mutations: bool,
+    is_get: bool,
 ) -> HttpResponse {
-    let Some(query) = params.query else {
-        return failure(media, ErrorCode::BadRequest, "the request has no query");
-    };
-    let variables = match params.variables {
-        None | Some(Value::Null) => Variables::default(),
-        Some(variables @ Value::Object(_)) => Variables::from_json(variables),
+    let started = Instant::now();
+    let (response, operation) = run(endpoint, media, params, principal, is_get).await;
+    metrics::graphql_request(
+        operation,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    response
+}
+
+async fn run(
+    endpoint: &Endpoint,
+    media: ResponseMedia,
+    params: GraphqlParams,
+    principal: Option<Principal>,
+    is_get: bool,
+) -> (HttpResponse, &'static str) {
+    let (query, newly_persisted) =
+        match persisted_query(endpoint, media, params.query, params.extensions.as_ref()).await {
+            Ok(resolved) => resolved,
+            Err(response) => return (response, "none"),
+        };
+    let variables_json = match params.variables {
+        None | Some(Value::Null) => Value::Object(Default::default()),
+        Some(variables @ Value::Object(_)) => variables,
         Some(_) => {
-            return failure(
-                media,
-                ErrorCode::BadRequest,
-                "variables must be a JSON object",
+            return (
+                failure(
+                    media,
+                    ErrorCode::BadRequest,
+                    "variables must be a JSON object",
+                ),
+                "none",
             );
         }
     };
-    let mut request = async_graphql::Request::new(query).variables(variables);
-    if let Some(name) = params.operation_name.filter(|name| !name.is_empty()) {
+    let operation_name = params.operation_name.filter(|name| !name.is_empty());
+    let get = is_get.then_some(&params.if_none_match);
+
+    // Anonymous requests share cached responses; a hit skips parsing and execution. On a miss
+    // this process computes each key once at a time (the guard), then stores the result under
+    // the generation it read before computing.
+    let cache_key = principal
+        .is_none()
+        .then(|| request_key(&query, operation_name.as_deref(), &variables_json));
+    let mut generation = None;
+    let mut _computing = None;
+    if let Some(key) = &cache_key {
+        if let Lookup::Miss { .. } = endpoint.cache.lookup(key).await {
+            _computing = Some(endpoint.cache.computing(key).await);
+        }
+        match endpoint.cache.lookup(key).await {
+            Lookup::Hit(body) => return (cacheable_response(endpoint, media, body, get), "query"),
+            Lookup::Miss {
+                generation: current,
+            } => generation = Some(current),
+            Lookup::Bypass => {}
+        }
+    }
+
+    let mut request =
+        async_graphql::Request::new(query.clone()).variables(Variables::from_json(variables_json));
+    if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
     let operation_name = request.operation_name.clone();
-    match request.parsed_query() {
+    let operation_type = match request.parsed_query() {
         Err(error) => {
-            return graphql_failure(media, with_code(error, ErrorCode::GraphqlParseFailed));
+            return (
+                graphql_failure(media, with_code(error, ErrorCode::GraphqlParseFailed)),
+                "none",
+            );
         }
         Ok(document) => match selected_operation(document, operation_name.as_deref()) {
-            Err(message) => return failure(media, ErrorCode::BadRequest, message),
-            Ok(OperationType::Mutation) if !allow_mutations => {
+            Err(message) => return (failure(media, ErrorCode::BadRequest, message), "none"),
+            Ok(OperationType::Mutation) if is_get => {
                 let mut response = failure(
                     media,
                     ErrorCode::MethodNotAllowed,
@@ -318,31 +503,83 @@ async fn execute(
                 response
                     .headers_mut()
                     .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-                return response;
+                return (response, "mutation");
             }
-            Ok(_) => {}
+            Ok(operation_type) => operation_type,
         },
-    }
+    };
+    let label = match operation_type {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let authenticated = principal.is_some();
     let request = request.data(RequestScope::new(&endpoint.db, principal));
-    match tokio::time::timeout(endpoint.request_timeout, endpoint.schema.execute(request)).await {
-        Ok(response) => graphql_response(media, response),
+    let response = match tokio::time::timeout(
+        endpoint.request_timeout,
+        endpoint.schema.execute(request),
+    )
+    .await
+    {
+        Ok(response) => response,
         Err(_) => {
             tracing::warn!(
                 timeout_ms = endpoint.request_timeout.as_millis() as u64,
                 "request timed out"
             );
-            failure(
-                media,
-                ErrorCode::Timeout,
-                "the request took too long; ask for less and try again",
-            )
+            if operation_type == OperationType::Mutation {
+                // It may have committed: readers must not see what was cached before it.
+                endpoint.cache.invalidate().await;
+            }
+            return (
+                failure(
+                    media,
+                    ErrorCode::Timeout,
+                    "the request took too long; ask for less and try again",
+                ),
+                label,
+            );
         }
+    };
+    if operation_type == OperationType::Mutation {
+        // Committed (or refused): either way no cached response may predate it.
+        endpoint.cache.invalidate().await;
     }
+    if let Some(hash) = newly_persisted
+        && !is_request_error(&response)
+    {
+        endpoint.cache.persist_query(&hash, &query).await;
+    }
+    let (status, body) = render(media, &response);
+    let shareable =
+        operation_type == OperationType::Query && response.errors.is_empty() && !authenticated;
+    if shareable {
+        if let (Some(key), Some(generation)) = (&cache_key, generation) {
+            endpoint.cache.store(key, generation, &body).await;
+        }
+        return (cacheable_response(endpoint, media, body, get), label);
+    }
+    let cache_control = if authenticated {
+        "private, no-store"
+    } else {
+        "no-store"
+    };
+    (
+        HttpResponse::build(status)
+            .content_type(media.content_type())
+            .insert_header((header::CACHE_CONTROL, cache_control))
+            .body(body),
+        label,
+    )
 }
 
 /// A request error from GraphQL itself (the document does not parse or validate).
 fn graphql_failure(media: ResponseMedia, error: ServerError) -> HttpResponse {
-    graphql_response(media, async_graphql::Response::from_errors(vec![error]))
+    let (status, body) = render(media, &async_graphql::Response::from_errors(vec![error]));
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }
 
 /// The body of a GraphQL response, fields in the order the client asked for them.
@@ -356,29 +593,29 @@ struct ResponseBody<'a> {
     extensions: &'a BTreeMap<String, async_graphql::Value>,
 }
 
-/// Sends a GraphQL response. A request error (no execution happened) has no `data` entry and,
-/// as `application/graphql-response+json`, a 400 status.
-fn graphql_response(media: ResponseMedia, response: async_graphql::Response) -> HttpResponse {
-    let request_error = response.data == async_graphql::Value::Null
+/// Whether nothing was executed: the response has errors and no data.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty());
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+/// Serializes a GraphQL response. A request error has no `data` entry and, as
+/// `application/graphql-response+json`, a 400 status.
+fn render(media: ResponseMedia, response: &async_graphql::Response) -> (StatusCode, Vec<u8>) {
+    let request_error = is_request_error(response);
     let body = ResponseBody {
         data: (!request_error).then_some(&response.data),
         errors: &response.errors,
         extensions: &response.extensions,
     };
-    let body = match serde_json::to_string(&body) {
-        Ok(body) => body,
-        Err(error) => {
-            tracing::error!(%error, "cannot serialize a response");
-            return failure(media, ErrorCode::InternalServerError, "internal error");
-        }
-    };
+    let body = serde_json::to_vec(&body).unwrap_or_else(|error| {
+        tracing::error!(%error, "cannot serialize a response");
+        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#.to_vec()
+    });
     let status = match media {
         ResponseMedia::GraphqlResponseJson if request_error => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    HttpResponse::build(status)
-        .content_type(media.content_type())
-        .body(body)
+    (status, body)
 }

@@ -1,6 +1,7 @@
 //! Liveness and readiness for orchestrators.
 
 use actix_web::{HttpResponse, web};
+use sea_orm::DbBackend;
 use serde_json::json;
 
 use super::graphql::Endpoint;
@@ -9,6 +10,28 @@ use crate::db;
 /// The process is alive; no dependency is checked.
 pub async fn livez() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Prometheus metrics: requests and latency per operation type, cache events, the pool.
+pub async fn metrics(endpoint: web::Data<Endpoint>) -> HttpResponse {
+    // The backend is checked first: the pool getters panic on the other backend.
+    match endpoint.db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = endpoint.db.get_postgres_connection_pool();
+            crate::metrics::database_pool(pool.size(), pool.num_idle());
+        }
+        DbBackend::Sqlite => {
+            let pool = endpoint.db.get_sqlite_connection_pool();
+            crate::metrics::database_pool(pool.size(), pool.num_idle());
+        }
+        _ => {}
+    }
+    match crate::metrics::handle() {
+        Some(handle) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(handle.render()),
+        None => HttpResponse::ServiceUnavailable().finish(),
+    }
 }
 
 /// The process can answer queries: the database is reachable. 503 otherwise.

@@ -18,5 +18,6 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .default_service(web::to(graphql::method_not_allowed)),
         )
         .route("/livez", web::get().to(health::livez))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics));
 }

@@ -1,0 +1,271 @@
+//! The response cache the HTTP layer uses: lookups that never fail a request, stores after a
+//! miss, one computation per key at a time in this process, invalidation after mutations, and
+//! persisted queries.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use moka::future::Cache;
+use sha2::{Digest, Sha256};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::backend::{CacheBackend, CacheError};
+use crate::metrics;
+
+/// What a lookup found.
+pub enum Lookup {
+    /// A response computed under the current generation.
+    Hit(Vec<u8>),
+    /// Nothing usable: compute, then store under `generation`.
+    Miss { generation: u64 },
+    /// The cache cannot be trusted or reached right now: compute and do not store.
+    Bypass,
+}
+
+pub struct ResponseCache {
+    backend: Arc<dyn CacheBackend>,
+    /// `jobgraph:<namespace>:`: replicas of one deployment share it; deployments on other
+    /// databases never see each other's entries in a shared Redis.
+    prefix: String,
+    ttl: Duration,
+    persisted_query_ttl: Duration,
+    /// One lock per key being computed, so concurrent misses compute once.
+    computing: Cache<String, Arc<Mutex<()>>>,
+    /// A mutation committed but its invalidation did not reach the cache: until it does, this
+    /// process neither reads nor writes cached responses.
+    invalidation_pending: AtomicBool,
+    last_warning: AtomicU64,
+    started: Instant,
+}
+
+
+/// The cache key of an anonymous request: its document, operation name and variables.
+pub fn request_key(
+    query: &str,
+    operation_name: Option<&str>,
+    variables: &serde_json::Value,
+) -> String {
+    let mut hash = Sha256::new();
+    // Whitespace between tokens does not change a query; collapse it so trivially different
+    // spellings share an entry.
+    for word in query.split_whitespace() {
+        hash.update(word.as_bytes());
+        hash.update(b" ");
+    }
+    hash.update(b"\0");
+    hash.update(operation_name.unwrap_or_default().as_bytes());
+    hash.update(b"\0");
+    hash.update(variables.to_string().as_bytes());
+    hex(&hash.finalize())
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+impl ResponseCache {
+    /// A cache over `backend`; `namespace` separates deployments sharing one Redis.
+    pub fn new(backend: Arc<dyn CacheBackend>, namespace: &str, ttl: Duration) -> Self {
+        ResponseCache {
+            backend,
+            prefix: format!("jobgraph:{namespace}:"),
+            ttl,
+            persisted_query_ttl: Duration::from_secs(7 * 24 * 3600),
+            computing: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_idle(Duration::from_secs(60))
+                .build(),
+            invalidation_pending: AtomicBool::new(false),
+            last_warning: AtomicU64::new(0),
+            started: Instant::now(),
+        }
+    }
+
+    fn generation_key(&self) -> String {
+        format!("{}generation", self.prefix)
+    }
+
+    /// Logs a cache fault at most once every ten seconds; counts every one.
+    fn fault(&self, operation: &str, error: &CacheError) {
+        metrics::cache_event("error");
+        let now = self.started.elapsed().as_secs();
+        let last = self.last_warning.load(Ordering::Relaxed);
+        if (last == 0 || now >= last + 10)
+            && self
+                .last_warning
+                .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(%error, operation, backend = self.backend.name(), "cache unavailable; answering from the database");
+        }
+    }
+
+    /// Retries an invalidation that did not get through; true when none is pending.
+    async fn settle_invalidation(&self) -> bool {
+        if !self.invalidation_pending.load(Ordering::SeqCst) {
+            return true;
+        }
+        match self.backend.bump_generation(&self.generation_key()).await {
+            Ok(_) => {
+                self.invalidation_pending.store(false, Ordering::SeqCst);
+                true
+            }
+            Err(error) => {
+                self.fault("invalidate", &error);
+                false
+            }
+        }
+    }
+
+    /// Looks `key` up.
+    pub async fn lookup(&self, key: &str) -> Lookup {
+        if !self.settle_invalidation().await {
+            metrics::cache_event("bypass");
+            return Lookup::Bypass;
+        }
+        match self
+            .backend
+            .lookup(&self.generation_key(), &format!("{}response:{key}", self.prefix))
+            .await
+        {
+            Ok((generation, Some(entry))) if entry.len() >= 8 => {
+                let (stamp, body) = entry.split_at(8);
+                let stamp = u64::from_be_bytes(stamp.try_into().unwrap_or_default());
+                if stamp == generation {
+                    metrics::cache_event("hit");
+                    Lookup::Hit(body.to_vec())
+                } else {
+                    metrics::cache_event("miss");
+                    Lookup::Miss { generation }
+                }
+            }
+            Ok((generation, _)) => {
+                metrics::cache_event("miss");
+                Lookup::Miss { generation }
+            }
+            Err(error) => {
+                self.fault("lookup", &error);
+                metrics::cache_event("bypass");
+                Lookup::Bypass
+            }
+        }
+    }
+
+    /// Waits until no other request of this process computes `key`; hold the guard while
+    /// computing, then look up again: the other request may have stored it.
+    pub async fn computing(&self, key: &str) -> OwnedMutexGuard<()> {
+        let lock = self
+            .computing
+            .get_with(key.to_owned(), async { Arc::new(Mutex::new(())) })
+            .await;
+        lock.lock_owned().await
+    }
+
+    /// Stores `body`, computed under `generation`.
+    pub async fn store(&self, key: &str, generation: u64, body: &[u8]) {
+        if self.invalidation_pending.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut entry = Vec::with_capacity(8 + body.len());
+        entry.extend_from_slice(&generation.to_be_bytes());
+        entry.extend_from_slice(body);
+        if let Err(error) = self
+            .backend
+            .store(&format!("{}response:{key}", self.prefix), entry, self.ttl)
+            .await
+        {
+            self.fault("store", &error);
+        }
+    }
+
+    /// Makes every cached response stale. Call it after a mutation committed, before
+    /// answering it.
+    pub async fn invalidate(&self) {
+        if let Err(error) = self.backend.bump_generation(&self.generation_key()).await {
+            self.invalidation_pending.store(true, Ordering::SeqCst);
+            self.fault("invalidate", &error);
+        }
+    }
+
+    /// The persisted query with this SHA-256 (hex), if any replica stored it.
+    pub async fn persisted_query(&self, hash: &str) -> Option<String> {
+        match self.backend.get(&format!("{}apq:{hash}", self.prefix)).await {
+            Ok(query) => query.and_then(|bytes| String::from_utf8(bytes).ok()),
+            Err(error) => {
+                self.fault("persisted query lookup", &error);
+                None
+            }
+        }
+    }
+
+    /// Remembers a query by its SHA-256 (hex), for every replica.
+    pub async fn persist_query(&self, hash: &str, query: &str) {
+        if let Err(error) = self
+            .backend
+            .store(
+                &format!("{}apq:{hash}", self.prefix),
+                query.as_bytes().to_vec(),
+                self.persisted_query_ttl,
+            )
+            .await
+        {
+            self.fault("persist query", &error);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::memory::MemoryBackend;
+
+    fn cache() -> ResponseCache {
+        ResponseCache::new(
+            Arc::new(MemoryBackend::new(1 << 20, Duration::from_secs(60))),
+            "test",
+            Duration::from_secs(60),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_entry_is_served_until_the_generation_moves() {
+        let cache = cache();
+        let Lookup::Miss { generation } = cache.lookup("k").await else {
+            panic!("a miss")
+        };
+        cache.store("k", generation, b"body").await;
+        assert!(matches!(cache.lookup("k").await, Lookup::Hit(body) if body == b"body"));
+        cache.invalidate().await;
+        assert!(matches!(cache.lookup("k").await, Lookup::Miss { .. }));
+    }
+
+    #[tokio::test]
+    async fn a_response_computed_across_an_invalidation_is_never_served() {
+        let cache = cache();
+        let Lookup::Miss { generation } = cache.lookup("k").await else {
+            panic!("a miss")
+        };
+        cache.invalidate().await; // a mutation commits while the response is computed
+        cache.store("k", generation, b"old").await;
+        assert!(matches!(cache.lookup("k").await, Lookup::Miss { .. }));
+    }
+
+    #[test]
+    fn keys_ignore_whitespace_but_not_variables() {
+        let a = request_key("{ postings { totalCount } }", None, &serde_json::json!({}));
+        let b = request_key(
+            "{\n  postings {\n totalCount }\n}",
+            None,
+            &serde_json::json!({}),
+        );
+        let c = request_key(
+            "{ postings { totalCount } }",
+            None,
+            &serde_json::json!({ "x": 1 }),
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+}
