@@ -42,9 +42,9 @@ async fn snapshot(db: &DatabaseConnection) -> String {
     )
 }
 
-struct World {
-    mine: entity::company::Model,
-    other: entity::company::Model,
+pub(crate) struct World {
+    pub(crate) mine: entity::company::Model,
+    pub(crate) other: entity::company::Model,
 }
 
 /// A fresh published posting of my company, with one requirement.
@@ -86,7 +86,7 @@ async fn application_id(app: &TestApp, posting: &entity::posting::Model) -> Stri
 }
 
 /// One operation of the matrix: the scope it needs, its document, and variables made fresh.
-async fn operation(
+pub(crate) async fn operation(
     app: &TestApp,
     world: &World,
     name: &str,
@@ -220,7 +220,7 @@ async fn operation(
     }
 }
 
-const OPERATIONS: [&str; 18] = [
+pub(crate) const OPERATIONS: [&str; 18] = [
     "createCompany",
     "updateCompany",
     "createPosting",

@@ -13,6 +13,23 @@ use uuid::Uuid;
 /// Set by `.ci/run`: a PostgreSQL URL whose server lets us create databases.
 pub const POSTGRES_ENV: &str = "JOBGRAPH_TEST_POSTGRES_URL";
 
+/// Set by `.ci/run`: the Redis the cache tests share (keys are namespaced per database).
+pub const REDIS_ENV: &str = "JOBGRAPH_TEST_REDIS_URL";
+
+/// The shared test Redis, or `None` (and a note) when not configured outside CI.
+pub fn redis_url() -> Option<String> {
+    match std::env::var(REDIS_ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI must run the Redis tests: set {REDIS_ENV}")
+        }
+        _ => {
+            eprintln!("skipped: set {REDIS_ENV} to run this test against Redis");
+            None
+        }
+    }
+}
+
 /// Which database a test runs against.
 #[derive(Clone, Debug)]
 pub enum Backend {
@@ -138,9 +155,41 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Starts the `jobgraph` binary with `args` (and `--bind 127.0.0.1:0`), returning it and the
+/// port it logged.
+pub fn spawn_binary(args: &[&str]) -> (std::process::Child, u16) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+        .args(["--bind", "127.0.0.1:0", "--log-format", "json"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start jobgraph");
+    let stderr = child.stderr.take().expect("stderr");
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(event) = serde_json::from_str::<Value>(&line)
+                && event["message"] == "listening"
+            {
+                let _ = port_tx.send(event["port"].as_u64());
+            }
+        }
+    });
+    let port = port_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server logs its port")
+        .expect("a port number");
+    (child, u16::try_from(port).expect("a port"))
+}
+
 /// A running server with its own database.
 pub struct TestApp {
     pub address: String,
+    /// The database URL, for a second server on the same database.
+    pub database_url: String,
     pub client: reqwest::Client,
     /// The server's own pool: tests arrange data through it.
     pub db: DatabaseConnection,
@@ -165,7 +214,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Like [`spawn_app`], with settings adjusted by `adjust` first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (database, url) = TestDatabase::create(&backend).await;
-    let mut settings = Settings::for_database(DatabaseSettings::new(url));
+    let mut settings = Settings::for_database(DatabaseSettings::new(url.clone()));
     settings.http.bind = "127.0.0.1:0".to_owned();
     settings.http.workers = Some(2);
     settings.database.max_connections = 5;
@@ -183,6 +232,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
+        database_url: url,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()

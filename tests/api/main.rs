@@ -8,6 +8,7 @@ mod helpers;
 mod keys;
 
 mod authorization;
+mod caching;
 mod cli;
 mod fixtures;
 mod http_protocol;

@@ -32,7 +32,11 @@ impl MemoryBackend {
 
 #[async_trait::async_trait]
 impl CacheBackend for MemoryBackend {
-    async fn lookup(&self, _generation_key: &str, key: &str) -> Result<(u64, Option<Vec<u8>>), CacheError> {
+    async fn lookup(
+        &self,
+        _generation_key: &str,
+        key: &str,
+    ) -> Result<(u64, Option<Vec<u8>>), CacheError> {
         Ok((
             self.generation.load(Ordering::SeqCst),
             self.entries.get(key).await,

@@ -8,8 +8,6 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::backend::{CacheBackend, CacheError};
 
-
-
 pub struct RedisBackend {
     connection: ConnectionManager,
     timeout: Duration,
@@ -49,7 +47,11 @@ impl RedisBackend {
 
 #[async_trait::async_trait]
 impl CacheBackend for RedisBackend {
-    async fn lookup(&self, generation_key: &str, key: &str) -> Result<(u64, Option<Vec<u8>>), CacheError> {
+    async fn lookup(
+        &self,
+        generation_key: &str,
+        key: &str,
+    ) -> Result<(u64, Option<Vec<u8>>), CacheError> {
         let mut connection = self.connection.clone();
         let (generation, entry): (Option<u64>, Option<Vec<u8>>) = self
             .run(async move {

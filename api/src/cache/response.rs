@@ -39,7 +39,6 @@ pub struct ResponseCache {
     started: Instant,
 }
 
-
 /// The cache key of an anonymous request: its document, operation name and variables.
 pub fn request_key(
     query: &str,
@@ -127,7 +126,10 @@ impl ResponseCache {
         }
         match self
             .backend
-            .lookup(&self.generation_key(), &format!("{}response:{key}", self.prefix))
+            .lookup(
+                &self.generation_key(),
+                &format!("{}response:{key}", self.prefix),
+            )
             .await
         {
             Ok((generation, Some(entry))) if entry.len() >= 8 => {
@@ -191,7 +193,11 @@ impl ResponseCache {
 
     /// The persisted query with this SHA-256 (hex), if any replica stored it.
     pub async fn persisted_query(&self, hash: &str) -> Option<String> {
-        match self.backend.get(&format!("{}apq:{hash}", self.prefix)).await {
+        match self
+            .backend
+            .get(&format!("{}apq:{hash}", self.prefix))
+            .await
+        {
             Ok(query) => query.and_then(|bytes| String::from_utf8(bytes).ok()),
             Err(error) => {
                 self.fault("persisted query lookup", &error);

@@ -1,0 +1,470 @@
+//! The response cache: hits and misses, invalidation after every mutation, two servers on one
+//! database and one Redis, Redis faults, persisted queries, HTTP caching and metrics.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use api::config::Settings;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::authorization::{OPERATIONS, World, operation};
+use crate::fixtures::{self, PostingSpec, posting_id};
+use crate::helpers::{
+    Backend, TestApp, error_code, on_both_databases, redis_url, spawn_app_with, spawn_binary,
+};
+use crate::tokens::token;
+
+on_both_databases!(
+    repeated_anonymous_queries_are_answered_from_the_cache,
+    every_mutation_makes_cached_responses_stale,
+);
+
+const LIST: &str =
+    "{ postings(first: 100) { totalCount nodes { title } } companies { nodes { name } } }";
+
+fn with_redis(settings: &mut Settings) {
+    if let Some(url) = redis_url() {
+        settings.cache.redis_url = Some(url.into());
+    }
+}
+
+/// Statements the query ran: zero when it was answered from the cache.
+async fn statements_for(app: &TestApp, token: Option<&str>, query: &str) -> (u64, Value) {
+    let before = app.statements.get();
+    let body = app.query_as(token, query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    (app.statements.get() - before, body)
+}
+
+async fn repeated_anonymous_queries_are_answered_from_the_cache(backend: Backend) {
+    let app = spawn_app_with(backend, with_redis).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            title: "Cached".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (first, body) = statements_for(&app, None, LIST).await;
+    assert!(first > 0);
+    let (second, again) = statements_for(&app, None, LIST).await;
+    assert_eq!(second, 0, "the second answer comes from the cache");
+    assert_eq!(body, again);
+    // The same document spelled differently is the same entry; other variables are not.
+    let (respelled, _) = statements_for(&app, None, &LIST.replace(' ', "\n ")).await;
+    assert_eq!(respelled, 0);
+    // Authenticated answers are neither served from nor stored in the shared cache.
+    let reader = token("postings:read", &[company.id]);
+    let (authenticated, _) = statements_for(&app, Some(&reader), LIST).await;
+    assert!(authenticated > 0);
+    // Responses with errors are not cached: the second run reaches the database again.
+    let failing = "{ companies { totalCount } postings(first: 1000) { totalCount } }";
+    for _ in 0..2 {
+        let before = app.statements.get();
+        let body = app.query_as(None, failing, json!({})).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT");
+        assert!(
+            app.statements.get() > before,
+            "a response with errors was served from the cache"
+        );
+    }
+}
+
+async fn every_mutation_makes_cached_responses_stale(backend: Backend) {
+    let app = spawn_app_with(backend, with_redis).await;
+    let world = World {
+        mine: fixtures::company(&app.db, "mine", "Mine").await,
+        other: fixtures::company(&app.db, "other", "Other").await,
+    };
+    let mut checked = 0;
+    let mutations = OPERATIONS.iter().filter(|name| {
+        name.chars().next().is_some_and(char::is_lowercase)
+            && !["application", "auditEvents", "node(application)"].contains(name)
+    });
+    for name in mutations {
+        let (scope, document, variables) = operation(&app, &world, name).await;
+        statements_for(&app, None, LIST).await;
+        let (cached, _) = statements_for(&app, None, LIST).await;
+        assert_eq!(cached, 0, "{name}: warm");
+        let body = app
+            .query_as(Some(&token(scope, &[world.mine.id])), document, variables)
+            .await;
+        assert!(body.get("errors").is_none(), "{name}: {body}");
+        let (after, _) = statements_for(&app, None, LIST).await;
+        assert!(after > 0, "{name} did not invalidate the cache");
+        checked += 1;
+    }
+    // applyToPosting, the anonymous mutation, invalidates too.
+    let posting = fixtures::posting(&app.db, world.mine.id, PostingSpec::default()).await;
+    statements_for(&app, None, LIST).await;
+    app.data("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
+        json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "A", "email": "a@example.com" } })).await;
+    let (after, _) = statements_for(&app, None, LIST).await;
+    assert!(after > 0, "applyToPosting did not invalidate the cache");
+    assert_eq!(checked, 14, "every mutation of the matrix");
+}
+
+/// Two `jobgraph` processes on one PostgreSQL database and one Redis: a write through one is
+/// seen through the other at once, while concurrent readers keep its cache warm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_write_through_one_server_is_seen_at_once_through_another() {
+    let (Some(backend), Some(redis)) = (Backend::postgres(), redis_url()) else {
+        return;
+    };
+    let app = spawn_app_with(backend, |_| {}).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let posting = fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            title: "Version 0".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let secret = crate::tokens::SECRET;
+    let common = [
+        "--database-url",
+        app.database_url.as_str(),
+        "--redis-url",
+        redis.as_str(),
+        "--jwt-secret",
+        secret,
+        "--jwt-issuer",
+        crate::tokens::ISSUER,
+        "--jwt-audience",
+        crate::tokens::AUDIENCE,
+        "--cursor-secret",
+        "shared",
+    ];
+    let (mut writer_process, writer_port) = spawn_binary(&common);
+    let (mut reader_process, reader_port) = spawn_binary(&common);
+    let client = reqwest::Client::new();
+    let query = json!({ "query": "query($id: ID!) { posting(id: $id) { title version } }", "variables": { "id": posting_id(&posting) } });
+
+    // Readers hammer the second server all along.
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicUsize::new(0));
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let (client, query, stop, reads) =
+            (client.clone(), query.clone(), stop.clone(), reads.clone());
+        readers.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let response = client
+                    .post(format!("http://127.0.0.1:{reader_port}/graphql"))
+                    .json(&query)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                reads.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    let writer_token = token("postings:write", &[company.id]);
+    let mut stale = 0;
+    for version in 1..=40 {
+        let title = format!("Version {version}");
+        let body: Value = client
+            .post(format!("http://127.0.0.1:{writer_port}/graphql"))
+            .bearer_auth(&writer_token)
+            .json(&json!({ "query": "mutation($input: UpdatePostingInput!) { updatePosting(input: $input) { posting { version } } }",
+                "variables": { "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } } }))
+            .send().await.unwrap().json().await.unwrap();
+        assert!(body.get("errors").is_none(), "{body}");
+        let read: Value = client
+            .post(format!("http://127.0.0.1:{reader_port}/graphql"))
+            .json(&query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if read["data"]["posting"]["title"] != json!(title) {
+            stale += 1;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+    let _ = writer_process.kill();
+    let _ = reader_process.kill();
+    let _ = writer_process.wait();
+    let _ = reader_process.wait();
+    eprintln!(
+        "two servers: 40 writes, {} concurrent reads, {stale} stale reads",
+        reads.load(Ordering::Relaxed)
+    );
+    assert_eq!(stale, 0);
+    assert!(reads.load(Ordering::Relaxed) > 40);
+}
+
+/// A Redis of the test's own, on a free port.
+struct OwnRedis {
+    port: u16,
+    process: std::process::Child,
+}
+
+impl OwnRedis {
+    fn start(port: Option<u16>) -> OwnRedis {
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let process = std::process::Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        OwnRedis { port, process }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_and_restarted_mid_run_fails_no_request() {
+    if redis_url().is_none() {
+        return;
+    }
+    let mut redis = OwnRedis::start(None);
+    let port = redis.port;
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        settings.cache.redis_url = Some(format!("redis://127.0.0.1:{port}").into());
+    })
+    .await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
+    statements_for(&app, None, LIST).await;
+    assert_eq!(
+        statements_for(&app, None, LIST).await.0,
+        0,
+        "cached while Redis is up"
+    );
+
+    let started = Instant::now();
+    let mut requests = 0;
+    let mut restarted = false;
+    redis.kill();
+    while started.elapsed() < Duration::from_secs(3) {
+        let response = app.post(LIST, json!({})).await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body.get("errors").is_none(),
+            "a request failed while Redis was down: {body}"
+        );
+        requests += 1;
+        if !restarted && started.elapsed() > Duration::from_millis(1500) {
+            redis = OwnRedis::start(Some(port));
+            restarted = true;
+        }
+    }
+    assert!(requests > 10, "{requests} requests");
+    // The connection comes back by itself and the cache works again.
+    let back = Instant::now();
+    loop {
+        statements_for(&app, None, LIST).await;
+        if statements_for(&app, None, LIST).await.0 == 0 {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(10),
+            "the cache did not come back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("jobgraph_cache_events_total{event=\"error\"}"),
+        "faults are counted"
+    );
+    drop(redis);
+}
+
+#[tokio::test]
+async fn persisted_queries_round_trip_over_post_and_get() {
+    let app = spawn_app_with(Backend::Sqlite, with_redis).await;
+    let query = "{ companies { totalCount } }";
+    let hash: String = Sha256::digest(query.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let body = app
+        .client
+        .post(app.graphql_url())
+        .json(&json!({ "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["errors"][0]["message"],
+        json!("PersistedQueryNotFound")
+    );
+    assert_eq!(error_code(&body), "PERSISTED_QUERY_NOT_FOUND");
+    let wrong = json!({ "persistedQuery": { "version": 1, "sha256Hash": "0".repeat(64) } });
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .json(&json!({ "query": query, "extensions": wrong }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body = app
+        .client
+        .post(app.graphql_url())
+        .json(&json!({ "query": query, "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({ "data": { "companies": { "totalCount": 0 } } })
+    );
+    let body = app
+        .client
+        .post(app.graphql_url())
+        .json(&json!({ "extensions": extensions }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({ "data": { "companies": { "totalCount": 0 } } })
+    );
+    let response = app
+        .client
+        .get(app.graphql_url())
+        .query(&[("extensions", extensions.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({ "data": { "companies": { "totalCount": 0 } } })
+    );
+}
+
+#[tokio::test]
+async fn anonymous_get_queries_carry_etags_and_revalidate_with_304() {
+    let app = spawn_app_with(Backend::Sqlite, with_redis).await;
+    let get = |if_none_match: Option<String>, bearer: Option<String>| {
+        let mut request = app
+            .client
+            .get(app.graphql_url())
+            .query(&[("query", "{ companies { totalCount } }")]);
+        if let Some(tag) = if_none_match {
+            request = request.header("If-None-Match", tag);
+        }
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send()
+    };
+    let first = get(None, None).await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["cache-control"], "public, max-age=30");
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(
+        tag.starts_with('"') && tag.len() > 10,
+        "a strong ETag: {tag}"
+    );
+    let again = get(Some(tag.clone()), None).await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert!(again.text().await.unwrap().is_empty());
+    let other = get(Some("\"something-else\"".to_owned()), None)
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+    let authenticated = get(None, Some(token("postings:read", &[]))).await.unwrap();
+    assert_eq!(
+        authenticated.headers()["cache-control"],
+        "private, no-store"
+    );
+    assert!(authenticated.headers().get("etag").is_none());
+    let post = app.post("{ companies { totalCount } }", json!({})).await;
+    assert_eq!(post.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_operation_and_cache_events() {
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    app.post("{ companies { totalCount } }", json!({})).await;
+    app.post("{ companies { totalCount } }", json!({})).await;
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for needle in [
+        "jobgraph_graphql_requests_total{operation=\"query\",status=\"2xx\"}",
+        "jobgraph_graphql_request_duration_seconds_bucket{operation=\"query\"",
+        "jobgraph_cache_events_total{event=\"hit\"}",
+        "jobgraph_cache_events_total{event=\"miss\"}",
+        "jobgraph_db_pool_connections",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+}
