@@ -63,7 +63,7 @@ async fn repeated_anonymous_queries_are_answered_from_the_cache(backend: Backend
     let (authenticated, _) = statements_for(&app, Some(&reader), LIST).await;
     assert!(authenticated > 0);
     // Responses with errors are not cached: the second run reaches the database again.
-    let failing = "{ companies { totalCount } postings(first: 1000) { totalCount } }";
+    let failing = "{ companies { totalCount } posting(id: \"garbage\") { title } }";
     for _ in 0..2 {
         let before = app.statements.get();
         let body = app.query_as(None, failing, json!({})).await;

@@ -172,6 +172,19 @@ async fn missing_objects_are_null_and_malformed_ids_are_bad_user_input(backend: 
             "{body}"
         );
     }
+    // A failing nullable field is null on its own; the rest of the query still answers.
+    let body = app
+        .query(
+            "query($ids: [ID!]!) { companies { totalCount } posting(id: \"garbage\") { title } nodes(ids: $ids) { id } }",
+            json!({ "ids": ["garbage", company_id(&company)] }),
+        )
+        .await;
+    assert_eq!(body["data"]["companies"]["totalCount"], json!(1), "{body}");
+    assert_eq!(body["data"]["posting"], Value::Null);
+    assert_eq!(body["data"]["nodes"], json!([null, { "id": company_id(&company) }]));
+    assert_eq!(body["errors"][0]["path"], json!(["posting"]), "{body}");
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+
     let too_many: Vec<String> = (0..101).map(|_| missing_posting.clone()).collect();
     let body = app
         .query(

@@ -45,3 +45,17 @@ impl RequestScope {
 pub fn scope<'a>(ctx: &Context<'a>) -> async_graphql::Result<(&'a Catalog, &'a RequestScope)> {
     Ok((ctx.data::<Catalog>()?, ctx.data::<RequestScope>()?))
 }
+
+/// async-graphql 7.0 lets a resolver's error escape a nullable field and null its parent (up
+/// to `data` itself at the root). Nullable fields pass their result through this instead: the
+/// error is recorded with the field's path and only the field becomes null, as the GraphQL
+/// spec says.
+pub fn null_on_error<T>(ctx: &Context<'_>, result: async_graphql::Result<Option<T>>) -> Option<T> {
+    match result {
+        Ok(value) => value,
+        Err(error) => {
+            ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+            None
+        }
+    }
+}

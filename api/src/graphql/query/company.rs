@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object, ResultExt};
 
 use crate::error::ServiceError;
-use crate::graphql::context::scope;
+use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::company::{Company, CompanyConnection, company_page};
 use crate::graphql::types::page::{self, PageArgs};
@@ -42,21 +42,25 @@ impl CompanyQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> async_graphql::Result<Option<Company>> {
-        let (catalog, scope) = scope(ctx)?;
-        match (id, slug) {
-            (Some(id), None) => {
-                let id = global_id::decode_as(NodeKind::Company, &id, "id").extend()?;
-                Ok(scope.loaders.companies.load_one(id).await?.map(Company))
+        let result = async {
+            let (catalog, scope) = scope(ctx)?;
+            match (id, slug) {
+                (Some(id), None) => {
+                    let id = global_id::decode_as(NodeKind::Company, &id, "id").extend()?;
+                    Ok(scope.loaders.companies.load_one(id).await?.map(Company))
+                }
+                (None, Some(slug)) => Ok(service::company::by_slug(&catalog.db, &slug)
+                    .await
+                    .extend()?
+                    .map(Company)),
+                _ => Err(ServiceError::invalid(
+                    "id",
+                    "give exactly one of id and slug",
+                ))
+                .extend(),
             }
-            (None, Some(slug)) => Ok(service::company::by_slug(&catalog.db, &slug)
-                .await
-                .extend()?
-                .map(Company)),
-            _ => Err(ServiceError::invalid(
-                "id",
-                "give exactly one of id and slug",
-            ))
-            .extend(),
         }
+        .await;
+        Ok(null_on_error(ctx, result))
     }
 }

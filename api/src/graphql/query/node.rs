@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object, ResultExt};
 
 use crate::error::ServiceError;
-use crate::graphql::context::scope;
+use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::application::Application;
 use crate::graphql::types::company::Company;
@@ -20,8 +20,12 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// The object with this global id, or null when there is none the reader may see.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
-        let (kind, uuid) = global_id::decode(&id, "id").extend()?;
-        load(ctx, kind, uuid).await
+        let result = async {
+            let (kind, uuid) = global_id::decode(&id, "id").extend()?;
+            load(ctx, kind, uuid).await
+        }
+        .await;
+        Ok(null_on_error(ctx, result))
     }
 
     /// The objects with these global ids, in the same order; null where there is none the
@@ -39,19 +43,17 @@ impl NodeQuery {
             ))
             .extend();
         }
-        let decoded = ids
-            .iter()
-            .map(|id| global_id::decode(id, "ids"))
-            .collect::<Result<Vec<_>, _>>()
-            .extend()?;
-        // The loaders batch these into one statement per kind.
-        let found = futures_util::future::join_all(
-            decoded
-                .into_iter()
-                .map(|(kind, uuid)| load(ctx, kind, uuid)),
-        )
+        // Each id stands alone: a bad or hidden one is null (with an error), the rest load.
+        // The loaders batch the lookups into one statement per kind.
+        let found = futures_util::future::join_all(ids.iter().map(|id| async move {
+            let result = match global_id::decode(id, "ids").extend() {
+                Ok((kind, uuid)) => load(ctx, kind, uuid).await,
+                Err(error) => Err(error),
+            };
+            null_on_error(ctx, result)
+        }))
         .await;
-        found.into_iter().collect()
+        Ok(found)
     }
 }
 

@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object, ResultExt};
 
 use crate::error::ServiceError;
-use crate::graphql::context::scope;
+use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
 use crate::graphql::types::page::{self, PageArgs};
@@ -53,25 +53,30 @@ impl PostingQuery {
         company_slug: Option<String>,
         slug: Option<String>,
     ) -> async_graphql::Result<Option<Posting>> {
-        let (catalog, scope) = scope(ctx)?;
-        match (id, company_slug, slug) {
-            (Some(id), None, None) => {
-                let id = global_id::decode_as(NodeKind::Posting, &id, "id").extend()?;
-                Ok(scope.loaders.postings.load_one(id).await?.map(Posting))
-            }
-            (None, Some(company_slug), Some(slug)) => {
-                Ok(
-                    service::posting::by_slug(&catalog.db, &scope.visibility, &company_slug, &slug)
-                        .await
-                        .extend()?
-                        .map(Posting),
+        let result = async {
+            let (catalog, scope) = scope(ctx)?;
+            match (id, company_slug, slug) {
+                (Some(id), None, None) => {
+                    let id = global_id::decode_as(NodeKind::Posting, &id, "id").extend()?;
+                    Ok(scope.loaders.postings.load_one(id).await?.map(Posting))
+                }
+                (None, Some(company_slug), Some(slug)) => Ok(service::posting::by_slug(
+                    &catalog.db,
+                    &scope.visibility,
+                    &company_slug,
+                    &slug,
                 )
+                .await
+                .extend()?
+                .map(Posting)),
+                _ => Err(ServiceError::invalid(
+                    "id",
+                    "give either id, or companySlug and slug",
+                ))
+                .extend(),
             }
-            _ => Err(ServiceError::invalid(
-                "id",
-                "give either id, or companySlug and slug",
-            ))
-            .extend(),
         }
+        .await;
+        Ok(null_on_error(ctx, result))
     }
 }

@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, Object, ResultExt};
 
-use crate::graphql::context::scope;
+use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::application::Application;
 use crate::graphql::types::audit::{AuditEvent, AuditEventConnection};
@@ -20,12 +20,16 @@ impl PrivateQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<Option<Application>> {
-        let (catalog, scope) = scope(ctx)?;
-        let id = global_id::decode_as(NodeKind::Application, &id, "id").extend()?;
-        Ok(service::application::get(&catalog.db, scope.actor(), id)
-            .await
-            .extend()?
-            .map(Application))
+        let result = async {
+            let (catalog, scope) = scope(ctx)?;
+            let id = global_id::decode_as(NodeKind::Application, &id, "id").extend()?;
+            Ok(service::application::get(&catalog.db, scope.actor(), id)
+                .await
+                .extend()?
+                .map(Application))
+        }
+        .await;
+        Ok(null_on_error(ctx, result))
     }
 
     /// A company's audit trail, newest first: who changed what, and when. For `admin` tokens

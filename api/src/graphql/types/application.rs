@@ -4,7 +4,7 @@ use entity::application;
 
 use super::enums::ApplicationStatus;
 use super::posting::Posting;
-use crate::graphql::context::scope;
+use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 
 /// A candidate's application to a posting. Only the posting's company sees it (with a token
@@ -71,12 +71,16 @@ impl Application {
 
     /// The posting applied to, if the reader may see it.
     async fn posting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Posting>> {
-        let (_, scope) = scope(ctx)?;
-        Ok(scope
-            .loaders
-            .postings
-            .load_one(self.0.posting_id)
-            .await?
-            .map(Posting))
+        let result = async {
+            let (_, scope) = scope(ctx)?;
+            Ok(scope
+                .loaders
+                .postings
+                .load_one(self.0.posting_id)
+                .await?
+                .map(Posting))
+        }
+        .await;
+        Ok(null_on_error(ctx, result))
     }
 }

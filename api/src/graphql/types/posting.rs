@@ -12,7 +12,7 @@ use super::page::{self, PageArgs};
 use super::requirement::Requirement;
 use super::section::DescriptionSection;
 use crate::error::{ErrorCode, graphql_error};
-use crate::graphql::context::scope;
+use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 use crate::service;
 use crate::service::posting::{PostingFilter, PostingOrder};
@@ -169,37 +169,41 @@ impl Posting {
         #[graphql(desc = "Return the first n applications (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Return applications after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<Option<ApplicationConnection>> {
-        let (catalog, scope) = scope(ctx)?;
-        service::application::require_read(scope.actor(), self.0.company_id).extend()?;
-        let request = PageArgs {
-            first,
-            after,
-            last: None,
-            before: None,
+        let result = async {
+            let (catalog, scope) = scope(ctx)?;
+            service::application::require_read(scope.actor(), self.0.company_id).extend()?;
+            let request = PageArgs {
+                first,
+                after,
+                last: None,
+                before: None,
+            }
+            .into_request(
+                &catalog.cursors,
+                service::application::SORT_NAME,
+                service::application::accepts,
+                &catalog.limits,
+            )
+            .extend()?;
+            let page = service::application::page_of_posting(
+                &catalog.db,
+                scope.actor(),
+                &self.0,
+                &request,
+                catalog.limits.default_page_size,
+            )
+            .await
+            .extend()?;
+            Ok(Some(page::connection(
+                page,
+                &catalog.cursors,
+                service::application::SORT_NAME,
+                Application,
+                EmptyFields,
+            )))
         }
-        .into_request(
-            &catalog.cursors,
-            service::application::SORT_NAME,
-            service::application::accepts,
-            &catalog.limits,
-        )
-        .extend()?;
-        let page = service::application::page_of_posting(
-            &catalog.db,
-            scope.actor(),
-            &self.0,
-            &request,
-            catalog.limits.default_page_size,
-        )
-        .await
-        .extend()?;
-        Ok(Some(page::connection(
-            page,
-            &catalog.cursors,
-            service::application::SORT_NAME,
-            Application,
-            EmptyFields,
-        )))
+        .await;
+        Ok(null_on_error(ctx, result))
     }
 
     /// What the posting asks of candidates, in the employer's order.
