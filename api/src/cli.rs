@@ -94,6 +94,9 @@ pub struct Options {
     /// Redis URL for the shared response cache [default: an in-process cache]
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
+    /// Turn the response cache off (persisted queries still work)
+    #[arg(long, env = "JOBGRAPH_CACHE_DISABLED", global = true)]
+    pub cache_disabled: bool,
     /// Longest a cached response lives, in seconds [default: 300]
     #[arg(long, env = "JOBGRAPH_CACHE_TTL_SECS", global = true)]
     pub cache_ttl_secs: Option<u64>,
@@ -182,6 +185,7 @@ impl Options {
         };
         let cache_defaults = CacheSettings::default();
         let cache = CacheSettings {
+            enabled: !self.cache_disabled,
             redis_url: self.redis_url.map(SecretString::from),
             ttl: self
                 .cache_ttl_secs

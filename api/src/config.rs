@@ -172,6 +172,8 @@ impl AuthSettings {
 /// The response cache and HTTP caching.
 #[derive(Clone, Debug)]
 pub struct CacheSettings {
+    /// Whether anonymous responses are cached at all (off for benchmarks of the uncached path).
+    pub enabled: bool,
     /// Redis, shared by every replica; without it an in-process cache stands in.
     pub redis_url: Option<SecretString>,
     /// How long an entry may live at most (invalidation does not wait for it).
@@ -189,6 +191,7 @@ pub struct CacheSettings {
 impl Default for CacheSettings {
     fn default() -> Self {
         CacheSettings {
+            enabled: true,
             redis_url: None,
             ttl: Duration::from_secs(300),
             timeout: Duration::from_millis(50),

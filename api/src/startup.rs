@@ -222,5 +222,11 @@ fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError> {
             .to_owned()
     });
     tracing::info!(backend = backend.name(), namespace, "response cache");
-    Ok(ResponseCache::new(backend, &namespace, settings.cache.ttl))
+    let cache = ResponseCache::new(backend, &namespace, settings.cache.ttl);
+    Ok(if settings.cache.enabled {
+        cache
+    } else {
+        tracing::info!("response caching is off");
+        cache.without_responses()
+    })
 }

@@ -109,6 +109,27 @@ async fn every_mutation_makes_cached_responses_stale(backend: Backend) {
     assert_eq!(checked, 14, "every mutation of the matrix");
 }
 
+/// Concurrent misses for one query compute it once in a process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_misses_for_one_query_compute_it_once() {
+    let app = spawn_app_with(Backend::Sqlite, |settings| settings.http.workers = Some(4)).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let posting = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
+    let (once, _) = statements_for(&app, None, LIST).await;
+    // Invalidate, then miss twenty times at once.
+    app.data("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
+        json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "A", "email": "a@example.com" } })).await;
+    let before = app.statements.get();
+    let bodies =
+        futures_util::future::join_all((0..20).map(|_| app.query_as(None, LIST, json!({})))).await;
+    assert!(bodies.iter().all(|body| body.get("errors").is_none()));
+    assert_eq!(
+        app.statements.get() - before,
+        once,
+        "twenty concurrent misses ran the query once"
+    );
+}
+
 /// Two `jobgraph` processes on one PostgreSQL database and one Redis: a write through one is
 /// seen through the other at once, while concurrent readers keep its cache warm.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -181,7 +181,10 @@ async fn missing_objects_are_null_and_malformed_ids_are_bad_user_input(backend: 
         .await;
     assert_eq!(body["data"]["companies"]["totalCount"], json!(1), "{body}");
     assert_eq!(body["data"]["posting"], Value::Null);
-    assert_eq!(body["data"]["nodes"], json!([null, { "id": company_id(&company) }]));
+    assert_eq!(
+        body["data"]["nodes"],
+        json!([null, { "id": company_id(&company) }])
+    );
     assert_eq!(body["errors"][0]["path"], json!(["posting"]), "{body}");
     assert_eq!(body["errors"].as_array().unwrap().len(), 2);
 

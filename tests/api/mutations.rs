@@ -263,7 +263,8 @@ async fn fifty_concurrent_applications_with_one_key_make_one_row(backend: Backen
     let posting = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let input = json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "retry-me", "name": "Grace Hopper", "email": "grace@example.com" } });
     let responses =
-        futures_join_all((0..50).map(|_| app.query_as(None, APPLY, input.clone()))).await;
+        futures_util::future::join_all((0..50).map(|_| app.query_as(None, APPLY, input.clone())))
+            .await;
     let ids: BTreeSet<String> = responses
         .iter()
         .map(|body| {
@@ -292,36 +293,6 @@ async fn fifty_concurrent_applications_with_one_key_make_one_row(backend: Backen
             .unwrap(),
         2
     );
-}
-
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.into_iter().collect();
-    let mut outputs = Vec::new();
-    let mut pending: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
-    // Poll them together so the requests are in flight at once.
-    let joined = std::future::poll_fn(|cx| {
-        let mut all_done = true;
-        for (index, future) in pending.iter_mut().enumerate() {
-            if outputs.len() <= index {
-                outputs.push(None);
-            }
-            if outputs[index].is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(output) => outputs[index] = Some(output),
-                    std::task::Poll::Pending => all_done = false,
-                }
-            }
-        }
-        if all_done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    });
-    joined.await;
-    outputs.into_iter().map(|output| output.unwrap()).collect()
 }
 
 async fn drafts_are_visible_to_their_companys_postings_read_token_only(backend: Backend) {

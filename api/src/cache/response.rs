@@ -28,6 +28,8 @@ pub struct ResponseCache {
     /// `jobgraph:<namespace>:`: replicas of one deployment share it; deployments on other
     /// databases never see each other's entries in a shared Redis.
     prefix: String,
+    /// When false, every lookup is a bypass: responses are computed every time.
+    responses_enabled: bool,
     ttl: Duration,
     persisted_query_ttl: Duration,
     /// One lock per key being computed, so concurrent misses compute once.
@@ -70,6 +72,7 @@ impl ResponseCache {
         ResponseCache {
             backend,
             prefix: format!("jobgraph:{namespace}:"),
+            responses_enabled: true,
             ttl,
             persisted_query_ttl: Duration::from_secs(7 * 24 * 3600),
             computing: Cache::builder()
@@ -118,8 +121,19 @@ impl ResponseCache {
         }
     }
 
+    /// The same cache with response caching off (persisted queries still work).
+    pub fn without_responses(self) -> Self {
+        ResponseCache {
+            responses_enabled: false,
+            ..self
+        }
+    }
+
     /// Looks `key` up.
     pub async fn lookup(&self, key: &str) -> Lookup {
+        if !self.responses_enabled {
+            return Lookup::Bypass;
+        }
         if !self.settle_invalidation().await {
             metrics::cache_event("bypass");
             return Lookup::Bypass;

@@ -467,15 +467,22 @@ async fn run(
     let mut generation = None;
     let mut _computing = None;
     if let Some(key) = &cache_key {
-        if let Lookup::Miss { .. } = endpoint.cache.lookup(key).await {
-            _computing = Some(endpoint.cache.computing(key).await);
-        }
         match endpoint.cache.lookup(key).await {
             Lookup::Hit(body) => return (cacheable_response(endpoint, media, body, get), "query"),
-            Lookup::Miss {
-                generation: current,
-            } => generation = Some(current),
             Lookup::Bypass => {}
+            Lookup::Miss { .. } => {
+                _computing = Some(endpoint.cache.computing(key).await);
+                // Looked up again under the guard: another request may have stored it meanwhile.
+                match endpoint.cache.lookup(key).await {
+                    Lookup::Hit(body) => {
+                        return (cacheable_response(endpoint, media, body, get), "query");
+                    }
+                    Lookup::Miss {
+                        generation: current,
+                    } => generation = Some(current),
+                    Lookup::Bypass => {}
+                }
+            }
         }
     }
 

@@ -1,0 +1,236 @@
+"""Runs the benchmark and writes bench/RESULTS.md. Started by bench/run, after the build."""
+
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/jobgraph-target"))
+JOBGRAPH = TARGET / "release/jobgraph"
+BARE = TARGET / "release/examples/bare_http"
+PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+PG_USER = urllib.parse.urlparse(PG_ADMIN).username or "postgres"
+DB = "jobgraph_bench"
+DB_URL = PG_ADMIN.rsplit("/", 1)[0] + "/" + DB
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
+PORT, BARE_PORT = 18090, 18091
+CONNECTIONS, THREADS, SECONDS = 32, 2, 10
+PG_LOG = Path("/var/log/postgresql")
+
+
+def sh(*args, **kwargs):
+    return subprocess.run(args, check=True, text=True, capture_output=True, **kwargs).stdout
+
+
+def psql(sql, db="test"):
+    return sh("psql", "-h", "127.0.0.1", "-U", PG_USER, "-d", db, "-v", "ON_ERROR_STOP=1", "-Atc", sql)
+
+
+def graphql(port, query, variables=None):
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def wait_for(port):
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/livez").read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing answers on {port}")
+
+
+def start_server(cached):
+    args = [str(JOBGRAPH), "--database-url", DB_URL, "--redis-url", REDIS, "--bind", f"127.0.0.1:{PORT}",
+            "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench", "--db-max-connections", "16"]
+    if not cached:
+        args.append("--cache-disabled")
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(PORT)
+    return process
+
+
+def peak_memory_kib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def wrk(url):
+    subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", "2s", url], capture_output=True)
+    out = sh("wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", url)
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def url(port, query, variables):
+    params = {"query": query}
+    if variables:
+        params["variables"] = json.dumps(variables)
+    return f"http://127.0.0.1:{port}/graphql?" + urllib.parse.urlencode(params)
+
+
+def load_catalog():
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DB}")
+    sh(str(JOBGRAPH), "--database-url", DB_URL, "migrate", "up")
+    sh("psql", "-h", "127.0.0.1", "-U", PG_USER, "-d", DB, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(ROOT / "bench/catalog.sql"))
+    counts = psql("SELECT (SELECT count(*) FROM company), (SELECT count(*) FROM posting), (SELECT count(*) FROM requirement), (SELECT count(*) FROM posting_location)", DB)
+    return counts.strip().split("|")
+
+
+def shapes(port):
+    company = graphql(port, '{ company(slug: "company-7") { id postings(first: 1) { nodes { id } } } }')["data"]["company"]
+    posting = company["postings"]["nodes"][0]["id"]
+    return {
+        "Q1 one posting with company and requirements": (
+            "query($id: ID!) { posting(id: $id) { id title summary description { heading paragraphs items } company { name slug } requirements { kind text required yearsMin } } }",
+            {"id": posting}),
+        "Q2 50 postings of one company with company, locations, requirements": (
+            "query($company: ID!) { postings(first: 50, filter: { companyIds: [$company] }) { edges { node { id title company { name } locations { city country } requirements { kind text required } } } pageInfo { hasNextPage endCursor } } }",
+            {"company": company["id"]}),
+        "Q3 50 postings by location and department": (
+            '{ postings(first: 50, filter: { locations: [{ city: "göteborg" }], departments: ["Engineering"] }) { nodes { id title department locations { city country } } } }',
+            None),
+    }
+
+
+def capture_statements(shape_list):
+    """The SQL each shape runs uncached, read from PostgreSQL's statement log."""
+    log = sorted(PG_LOG.glob("postgresql-*-main.log"))[-1]
+    psql(f"ALTER DATABASE {DB} SET log_min_duration_statement = 0")
+    server = start_server(cached=False)
+    scripts = {}
+    try:
+        for name, (query, variables) in shape_list.items():
+            graphql(PORT, query, variables)  # connections warm
+            time.sleep(0.3)
+            offset = log.stat().st_size
+            graphql(PORT, query, variables)
+            time.sleep(0.5)
+            with log.open(errors="replace") as handle:
+                handle.seek(offset)
+                text = handle.read()
+            statements = []
+            lines = text.splitlines()
+            for index, line in enumerate(lines):
+                match = re.search(r"duration: [\d.]+ ms  (?:execute [^:]*|statement): (.*)$", line)
+                if not match or "SELECT 1" == match.group(1).strip():
+                    continue
+                sql = match.group(1)
+                if index + 1 < len(lines) and "DETAIL:  parameters:" in lines[index + 1]:
+                    params = dict(re.findall(r"(\$\d+) = ('(?:[^']|'')*'|NULL)", lines[index + 1]))
+                    for key in sorted(params, key=lambda k: -int(k[1:])):
+                        sql = sql.replace(key, params[key])
+                statements.append(sql + ";")
+            scripts[name] = statements
+    finally:
+        stop(server)
+        psql(f"ALTER DATABASE {DB} RESET log_min_duration_statement")
+    return scripts
+
+
+def pgbench(statements):
+    path = Path("/tmp/jobgraph-bench.sql")
+    path.write_text("\n".join(statements) + "\n")
+    out = sh("pgbench", "-h", "127.0.0.1", "-U", PG_USER, "-n", "-c", str(CONNECTIONS), "-j", str(THREADS),
+             "-T", str(SECONDS), "-f", str(path), DB)
+    return {"tps": float(re.search(r"tps = ([\d.]+)", out).group(1)),
+            "latency": float(re.search(r"latency average = ([\d.]+) ms", out).group(1))}
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "unknown")
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
+    return f"{os.cpu_count()} cores ({cpu}), {int(memory) // 1024 // 1024} GiB, {platform.system()} {platform.release()}; " \
+           f"{sh('psql', '--version').strip()}; {sh('redis-server', '--version').split(' sha')[0].strip()}; wrk -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s; " \
+           f"load generator, server and databases share the machine"
+
+
+def main():
+    counts = load_catalog()
+    results = {}
+    memory = {}
+    for cached in (False, True):
+        server = start_server(cached)
+        try:
+            shape_list = shapes(PORT)
+            for name, (query, variables) in shape_list.items():
+                results[(name, cached)] = wrk(url(PORT, query, variables))
+            memory[cached] = peak_memory_kib(server.pid)
+            q2_query, q2_variables = shape_list[next(name for name in shape_list if name.startswith("Q2"))]
+            body = urllib.request.urlopen(url(PORT, q2_query, q2_variables)).read()
+        finally:
+            stop(server)
+    body_file = Path("/tmp/jobgraph-bench-body.json")
+    body_file.write_bytes(body)
+    bare = subprocess.Popen([str(BARE), f"127.0.0.1:{BARE_PORT}", str(body_file)], stdout=subprocess.DEVNULL)
+    try:
+        wait_for(BARE_PORT)
+        bare_result = wrk(f"http://127.0.0.1:{BARE_PORT}/graphql")
+        bare_memory = peak_memory_kib(bare.pid)
+    finally:
+        stop(bare)
+    scripts = capture_statements(shape_list)
+    database = {name: pgbench(statements) for name, statements in scripts.items()}
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `bench/run` on {machine()}.",
+        "",
+        f"Catalog in PostgreSQL: {counts[0]} companies, {counts[1]} postings, {counts[2]} requirements, {counts[3]} locations. "
+        "Every request is an anonymous GET of `/graphql` (so the cached runs go through the HTTP cache headers too).",
+        "",
+        "| shape | cache | requests/s | p50 ms | p99 ms | non-2xx | peak RSS of the server |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for (name, cached), result in results.items():
+        lines.append(f"| {name} | {'Redis' if cached else 'off'} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | {memory[cached] // 1024} MiB |")
+    lines.append(f"| bare actix-web handler, body of Q2's size ({len(body)} bytes) | — | {bare_result['rps']:.0f} | {bare_result['p50']:.2f} | {bare_result['p99']:.2f} | {bare_result['errors']} | {bare_memory // 1024} MiB |")
+    lines += ["", "The database's limit: the statements each uncached shape runs, replayed by pgbench at the same concurrency (one transaction = one request's statements).", "",
+              "| shape | statements | pgbench tps | pgbench latency avg ms | jobgraph uncached / pgbench |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, result in database.items():
+        ratio = results[(name, False)]["rps"] / result["tps"] if result["tps"] else 0
+        lines.append(f"| {name} | {len(scripts[name])} | {result['tps']:.0f} | {result['latency']:.2f} | {ratio:.0%} |")
+    q2 = next(name for name in database if name.startswith("Q2"))
+    cached_ratio = results[(q2, True)]["rps"] / bare_result["rps"]
+    lines += ["", "## Targets", "",
+              f"- Cached Q2 at least half the bare handler's rate: {results[(q2, True)]['rps']:.0f} / {bare_result['rps']:.0f} = {cached_ratio:.0%} — {'met' if cached_ratio >= 0.5 else 'missed'}."]
+    for name, result in database.items():
+        ratio = results[(name, False)]["rps"] / result["tps"] if result["tps"] else 0
+        lines.append(f"- Uncached {name.split()[0]} at least 70 % of pgbench: {ratio:.0%} — {'met' if ratio >= 0.7 else 'missed'}.")
+    (ROOT / "bench/RESULTS.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
