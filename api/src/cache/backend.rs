@@ -20,6 +20,9 @@ pub trait CacheBackend: Send + Sync {
         key: &str,
     ) -> Result<(u64, Option<Vec<u8>>), CacheError>;
 
+    /// The generation under `generation_key` alone (a few bytes, for entries held locally).
+    async fn generation(&self, generation_key: &str) -> Result<u64, CacheError>;
+
     /// Stores `value` under `key` for `ttl`.
     async fn store(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), CacheError>;
 

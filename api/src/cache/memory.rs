@@ -43,6 +43,10 @@ impl CacheBackend for MemoryBackend {
         ))
     }
 
+    async fn generation(&self, _generation_key: &str) -> Result<u64, CacheError> {
+        Ok(self.generation.load(Ordering::SeqCst))
+    }
+
     async fn store(&self, key: &str, value: Vec<u8>, _ttl: Duration) -> Result<(), CacheError> {
         self.entries.insert(key.to_owned(), value).await;
         Ok(())

@@ -65,6 +65,14 @@ impl CacheBackend for RedisBackend {
         Ok((generation.unwrap_or(0), entry))
     }
 
+    async fn generation(&self, generation_key: &str) -> Result<u64, CacheError> {
+        let mut connection = self.connection.clone();
+        let generation: Option<u64> = self
+            .run(async move { connection.get(generation_key).await })
+            .await?;
+        Ok(generation.unwrap_or(0))
+    }
+
     async fn store(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), CacheError> {
         let mut connection = self.connection.clone();
         let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use moka::future::Cache;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -13,10 +14,23 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use super::backend::{CacheBackend, CacheError};
 use crate::metrics;
 
+/// A cached response body with its strong ETag, shared without copying.
+pub struct CachedResponse {
+    pub body: Bytes,
+    pub etag: String,
+}
+
+impl CachedResponse {
+    pub fn new(body: Bytes) -> Self {
+        let etag = format!("\"{}\"", &hex(&Sha256::digest(&body))[..32]);
+        CachedResponse { body, etag }
+    }
+}
+
 /// What a lookup found.
 pub enum Lookup {
     /// A response computed under the current generation.
-    Hit(Vec<u8>),
+    Hit(Arc<CachedResponse>),
     /// Nothing usable: compute, then store under `generation`.
     Miss { generation: u64 },
     /// The cache cannot be trusted or reached right now: compute and do not store.
@@ -32,6 +46,9 @@ pub struct ResponseCache {
     responses_enabled: bool,
     ttl: Duration,
     persisted_query_ttl: Duration,
+    /// Entries this process already holds, with their generation: a hit then costs one small
+    /// read of the current generation instead of the whole body.
+    local: Cache<String, (u64, Arc<CachedResponse>)>,
     /// One lock per key being computed, so concurrent misses compute once.
     computing: Cache<String, Arc<Mutex<()>>>,
     /// A mutation committed but its invalidation did not reach the cache: until it does, this
@@ -73,6 +90,13 @@ impl ResponseCache {
             backend,
             prefix: format!("jobgraph:{namespace}:"),
             responses_enabled: true,
+            local: Cache::builder()
+                .weigher(|key: &String, (_, entry): &(u64, Arc<CachedResponse>)| {
+                    u32::try_from(key.len() + entry.body.len()).unwrap_or(u32::MAX)
+                })
+                .max_capacity(32 * 1024 * 1024)
+                .time_to_live(ttl)
+                .build(),
             ttl,
             persisted_query_ttl: Duration::from_secs(7 * 24 * 3600),
             computing: Cache::builder()
@@ -138,12 +162,24 @@ impl ResponseCache {
             metrics::cache_event("bypass");
             return Lookup::Bypass;
         }
+        let generation_key = self.generation_key();
+        if let Some((stamp, entry)) = self.local.get(key).await {
+            match self.backend.generation(&generation_key).await {
+                Ok(generation) if generation == stamp => {
+                    metrics::cache_event("hit");
+                    return Lookup::Hit(entry);
+                }
+                Ok(_) => self.local.invalidate(key).await,
+                Err(error) => {
+                    self.fault("lookup", &error);
+                    metrics::cache_event("bypass");
+                    return Lookup::Bypass;
+                }
+            }
+        }
         match self
             .backend
-            .lookup(
-                &self.generation_key(),
-                &format!("{}response:{key}", self.prefix),
-            )
+            .lookup(&generation_key, &format!("{}response:{key}", self.prefix))
             .await
         {
             Ok((generation, Some(entry))) if entry.len() >= 8 => {
@@ -151,7 +187,11 @@ impl ResponseCache {
                 let stamp = u64::from_be_bytes(stamp.try_into().unwrap_or_default());
                 if stamp == generation {
                     metrics::cache_event("hit");
-                    Lookup::Hit(body.to_vec())
+                    let entry = Arc::new(CachedResponse::new(Bytes::copy_from_slice(body)));
+                    self.local
+                        .insert(key.to_owned(), (generation, entry.clone()))
+                        .await;
+                    Lookup::Hit(entry)
                 } else {
                     metrics::cache_event("miss");
                     Lookup::Miss { generation }
@@ -184,6 +224,8 @@ impl ResponseCache {
         if self.invalidation_pending.load(Ordering::SeqCst) {
             return;
         }
+        let entry = Arc::new(CachedResponse::new(Bytes::copy_from_slice(body)));
+        self.local.insert(key.to_owned(), (generation, entry)).await;
         let mut entry = Vec::with_capacity(8 + body.len());
         entry.extend_from_slice(&generation.to_be_bytes());
         entry.extend_from_slice(body);
@@ -256,7 +298,7 @@ mod tests {
             panic!("a miss")
         };
         cache.store("k", generation, b"body").await;
-        assert!(matches!(cache.lookup("k").await, Lookup::Hit(body) if body == b"body"));
+        assert!(matches!(cache.lookup("k").await, Lookup::Hit(entry) if entry.body == b"body"[..]));
         cache.invalidate().await;
         assert!(matches!(cache.lookup("k").await, Lookup::Miss { .. }));
     }

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::media::{self, ResponseMedia};
 use crate::auth::{AuthError, Principal, TokenVerifier};
+use crate::cache::response::CachedResponse;
 use crate::cache::response::{hex, request_key};
 use crate::cache::{Lookup, ResponseCache};
 use crate::error::ErrorCode;
@@ -24,6 +25,7 @@ use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
 use crate::graphql::error_codes::with_code;
 use crate::metrics;
+use bytes::Bytes;
 
 /// What the endpoint needs, shared by every worker.
 pub struct Endpoint {
@@ -369,46 +371,45 @@ async fn persisted_query(
     }
 }
 
-/// A strong ETag of a response body.
-fn etag(body: &[u8]) -> String {
-    format!("\"{}\"", &hex(&Sha256::digest(body))[..32])
-}
-
 /// Sends a successful anonymous query's body with the HTTP caching headers: GET responses are
 /// public for `max-age` and revalidate by ETag; others are not stored.
 fn cacheable_response(
     endpoint: &Endpoint,
     media: ResponseMedia,
-    body: Vec<u8>,
+    response: &CachedResponse,
     get: Option<&Option<String>>,
 ) -> HttpResponse {
     let Some(if_none_match) = get else {
         return HttpResponse::Ok()
             .content_type(media.content_type())
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(body);
+            .body(response.body.clone());
     };
-    let tag = etag(&body);
-    let cache_control = format!("public, max-age={}", endpoint.http_max_age.as_secs());
+    let tag = &response.etag;
     let matches = if_none_match.as_deref().is_some_and(|value| {
         value.trim() == "*"
             || value
                 .split(',')
                 .any(|candidate| candidate.trim().trim_start_matches("W/") == tag)
     });
-    let mut response = if matches {
+    let mut builder = if matches {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
-    response
-        .insert_header((header::ETAG, tag))
-        .insert_header((header::CACHE_CONTROL, cache_control))
+    builder
+        .insert_header((header::ETAG, tag.as_str()))
+        .insert_header((
+            header::CACHE_CONTROL,
+            format!("public, max-age={}", endpoint.http_max_age.as_secs()),
+        ))
         .insert_header((header::VARY, "Accept"));
     if matches {
-        response.finish()
+        builder.finish()
     } else {
-        response.content_type(media.content_type()).body(body)
+        builder
+            .content_type(media.content_type())
+            .body(response.body.clone())
     }
 }
 
@@ -468,14 +469,16 @@ async fn run(
     let mut _computing = None;
     if let Some(key) = &cache_key {
         match endpoint.cache.lookup(key).await {
-            Lookup::Hit(body) => return (cacheable_response(endpoint, media, body, get), "query"),
+            Lookup::Hit(entry) => {
+                return (cacheable_response(endpoint, media, &entry, get), "query");
+            }
             Lookup::Bypass => {}
             Lookup::Miss { .. } => {
                 _computing = Some(endpoint.cache.computing(key).await);
                 // Looked up again under the guard: another request may have stored it meanwhile.
                 match endpoint.cache.lookup(key).await {
-                    Lookup::Hit(body) => {
-                        return (cacheable_response(endpoint, media, body, get), "query");
+                    Lookup::Hit(entry) => {
+                        return (cacheable_response(endpoint, media, &entry, get), "query");
                     }
                     Lookup::Miss {
                         generation: current,
@@ -564,7 +567,8 @@ async fn run(
         if let (Some(key), Some(generation)) = (&cache_key, generation) {
             endpoint.cache.store(key, generation, &body).await;
         }
-        return (cacheable_response(endpoint, media, body, get), label);
+        let entry = CachedResponse::new(Bytes::from(body));
+        return (cacheable_response(endpoint, media, &entry, get), label);
     }
     let cache_control = if authenticated {
         "private, no-store"
