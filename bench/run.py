@@ -74,15 +74,41 @@ def stop(process):
     process.wait(timeout=30)
 
 
-def wrk(url):
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """User + system CPU time of these processes so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / TICKS
+
+
+def postgres_pids():
+    return [int(pid) for pid in sh("pgrep", "-x", "postgres").split()] if subprocess.run(["pgrep", "-x", "postgres"], capture_output=True).returncode == 0 else []
+
+
+def wrk(url, server_pid=None):
     subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", "2s", url], capture_output=True)
+    pg_before = cpu_seconds(postgres_pids())
+    server_before = cpu_seconds([server_pid]) if server_pid else 0
     out = sh("wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", url)
+    pg_cpu = cpu_seconds(postgres_pids()) - pg_before
+    server_cpu = (cpu_seconds([server_pid]) - server_before) if server_pid else 0
     def latency(label):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return {
+        "server_us": server_cpu / requests * 1e6 if requests else 0,
+        "pg_us": pg_cpu / requests * 1e6 if requests else 0,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": latency("50"),
         "p99": latency("99"),
@@ -131,10 +157,14 @@ def capture_statements(shape_list):
     try:
         for name, (query, variables) in shape_list.items():
             graphql(PORT, query, variables)  # connections warm
-            time.sleep(0.3)
+            time.sleep(1.0)
             offset = log.stat().st_size
             graphql(PORT, query, variables)
-            time.sleep(0.5)
+            # The log arrives a little later than the answer: read until it stops growing.
+            size = -1
+            while size != log.stat().st_size:
+                size = log.stat().st_size
+                time.sleep(1.0)
             with log.open(errors="replace") as handle:
                 handle.seek(offset)
                 text = handle.read()
@@ -160,10 +190,20 @@ def capture_statements(shape_list):
 def pgbench(statements):
     path = Path("/tmp/jobgraph-bench.sql")
     path.write_text("\n".join(statements) + "\n")
-    out = sh("pgbench", "-h", "127.0.0.1", "-U", PG_USER, "-n", "-c", str(CONNECTIONS), "-j", str(THREADS),
-             "-T", str(SECONDS), "-f", str(path), DB)
-    return {"tps": float(re.search(r"tps = ([\d.]+)", out).group(1)),
-            "latency": float(re.search(r"latency average = ([\d.]+) ms", out).group(1))}
+    process = subprocess.Popen(["pgbench", "-h", "127.0.0.1", "-U", PG_USER, "-n", "-c", str(CONNECTIONS),
+                                "-j", str(THREADS), "-T", str(SECONDS), "-f", str(path), DB],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # pgbench's backends exit with it, so their CPU is sampled while they run.
+    time.sleep(2)
+    pids = postgres_pids()
+    cpu_before, started = cpu_seconds(pids), time.monotonic()
+    time.sleep(SECONDS - 4)
+    cpu_rate = (cpu_seconds(pids) - cpu_before) / (time.monotonic() - started)
+    out = process.communicate()[0]
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    return {"tps": tps,
+            "latency": float(re.search(r"latency average = ([\d.]+) ms", out).group(1)),
+            "pg_us": cpu_rate / tps * 1e6 if tps else 0}
 
 
 def machine():
@@ -183,7 +223,7 @@ def main():
         try:
             shape_list = shapes(PORT)
             for name, (query, variables) in shape_list.items():
-                results[(name, cached)] = wrk(url(PORT, query, variables))
+                results[(name, cached)] = wrk(url(PORT, query, variables), server.pid)
             memory[cached] = peak_memory_kib(server.pid)
             q2_query, q2_variables = shape_list[next(name for name in shape_list if name.startswith("Q2"))]
             body = urllib.request.urlopen(url(PORT, q2_query, q2_variables)).read()
@@ -194,7 +234,7 @@ def main():
     bare = subprocess.Popen([str(BARE), f"127.0.0.1:{BARE_PORT}", str(body_file)], stdout=subprocess.DEVNULL)
     try:
         wait_for(BARE_PORT)
-        bare_result = wrk(f"http://127.0.0.1:{BARE_PORT}/graphql")
+        bare_result = wrk(f"http://127.0.0.1:{BARE_PORT}/graphql", bare.pid)
         bare_memory = peak_memory_kib(bare.pid)
     finally:
         stop(bare)
@@ -209,17 +249,17 @@ def main():
         f"Catalog in PostgreSQL: {counts[0]} companies, {counts[1]} postings, {counts[2]} requirements, {counts[3]} locations. "
         "Every request is an anonymous GET of `/graphql` (so the cached runs go through the HTTP cache headers too).",
         "",
-        "| shape | cache | requests/s | p50 ms | p99 ms | non-2xx | peak RSS of the server |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| shape | cache | requests/s | p50 ms | p99 ms | non-2xx | peak RSS of the server | server CPU µs/request | PostgreSQL CPU µs/request |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for (name, cached), result in results.items():
-        lines.append(f"| {name} | {'Redis' if cached else 'off'} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | {memory[cached] // 1024} MiB |")
-    lines.append(f"| bare actix-web handler, body of Q2's size ({len(body)} bytes) | — | {bare_result['rps']:.0f} | {bare_result['p50']:.2f} | {bare_result['p99']:.2f} | {bare_result['errors']} | {bare_memory // 1024} MiB |")
+        lines.append(f"| {name} | {'Redis' if cached else 'off'} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | {memory[cached] // 1024} MiB | {result['server_us']:.0f} | {result['pg_us']:.0f} |")
+    lines.append(f"| bare actix-web handler, body of Q2's size ({len(body)} bytes) | — | {bare_result['rps']:.0f} | {bare_result['p50']:.2f} | {bare_result['p99']:.2f} | {bare_result['errors']} | {bare_memory // 1024} MiB | {bare_result['server_us']:.0f} | — |")
     lines += ["", "The database's limit: the statements each uncached shape runs, replayed by pgbench at the same concurrency (one transaction = one request's statements).", "",
-              "| shape | statements | pgbench tps | pgbench latency avg ms | jobgraph uncached / pgbench |", "| --- | ---: | ---: | ---: | ---: |"]
+              "| shape | statements | pgbench tps | pgbench latency avg ms | PostgreSQL CPU µs/transaction | jobgraph uncached / pgbench |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, result in database.items():
         ratio = results[(name, False)]["rps"] / result["tps"] if result["tps"] else 0
-        lines.append(f"| {name} | {len(scripts[name])} | {result['tps']:.0f} | {result['latency']:.2f} | {ratio:.0%} |")
+        lines.append(f"| {name} | {len(scripts[name])} | {result['tps']:.0f} | {result['latency']:.2f} | {result['pg_us']:.0f} | {ratio:.0%} |")
     q2 = next(name for name in database if name.startswith("Q2"))
     cached_ratio = results[(q2, True)]["rps"] / bare_result["rps"]
     lines += ["", "## Targets", "",
