@@ -30,7 +30,6 @@ pub fn build_schema(catalog: Catalog, limits: Limits) -> AppSchema {
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(8)
-    .extension(error_codes::ErrorCodes)
     .finish()
 }
 

@@ -23,7 +23,7 @@ use crate::cache::{Lookup, ResponseCache};
 use crate::error::ErrorCode;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
-use crate::graphql::error_codes::with_code;
+use crate::graphql::error_codes::{self, with_code};
 use crate::metrics;
 use bytes::Bytes;
 
@@ -525,7 +525,7 @@ async fn run(
     };
     let authenticated = principal.is_some();
     let request = request.data(RequestScope::new(&endpoint.db, principal));
-    let response = match tokio::time::timeout(
+    let mut response = match tokio::time::timeout(
         endpoint.request_timeout,
         endpoint.schema.execute(request),
     )
@@ -551,6 +551,7 @@ async fn run(
             );
         }
     };
+    error_codes::stamp(&mut response);
     if operation_type == OperationType::Mutation {
         // Committed (or refused): either way no cached response may predate it.
         endpoint.cache.invalidate().await;
