@@ -52,9 +52,10 @@ def wait_for(port):
     raise SystemExit(f"nothing answers on {port}")
 
 
-def start_server(cached):
+def start_server(cached, connections=16):
     args = [str(JOBGRAPH), "--database-url", DB_URL, "--redis-url", REDIS, "--bind", f"127.0.0.1:{PORT}",
-            "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench", "--db-max-connections", "16"]
+            "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench",
+            "--db-max-connections", str(connections)]
     if not cached:
         args.append("--cache-disabled")
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -152,7 +153,9 @@ def capture_statements(shape_list):
     """The SQL each shape runs uncached, read from PostgreSQL's statement log."""
     log = sorted(PG_LOG.glob("postgresql-*-main.log"))[-1]
     psql(f"ALTER DATABASE {DB} SET log_min_duration_statement = 0")
-    server = start_server(cached=False)
+    # One connection: backends logging at the same moment can overwrite each other's lines in
+    # the shared log file.
+    server = start_server(cached=False, connections=1)
     scripts = {}
     try:
         for name, (query, variables) in shape_list.items():

@@ -276,10 +276,16 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             match action {
                 MigrateAction::Up => {
                     Migrator::up(&db, None).await?;
+                    crate::startup::response_cache(&settings)?
+                        .invalidate()
+                        .await;
                     println!("migrations applied");
                 }
                 MigrateAction::Down { steps } => {
                     Migrator::down(&db, Some(steps)).await?;
+                    crate::startup::response_cache(&settings)?
+                        .invalidate()
+                        .await;
                     println!("reverted {steps} migration(s)");
                 }
                 MigrateAction::Status => {
@@ -293,6 +299,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             let db = db::connect(&settings.database, StatementCounter::default()).await?;
             db::migrate(&db).await?;
             let summary = seed::seed_sample(&db).await?;
+            // Cached answers from before the seeding must not be served.
+            crate::startup::response_cache(&settings)?
+                .invalidate()
+                .await;
             println!(
                 "added {} companies and {} postings",
                 summary.companies, summary.postings

@@ -94,6 +94,9 @@ impl Application {
         );
         let verifier = TokenVerifier::new(&auth_settings(&settings)?)?;
         let cache = response_cache(&settings)?;
+        // What was cached before this start may predate a restore, an import or a migration
+        // made beside the API: a starting replica makes it stale.
+        cache.invalidate().await;
         crate::metrics::handle();
         let endpoint = web::Data::new(Endpoint {
             schema,
@@ -201,7 +204,7 @@ fn auth_settings(settings: &Settings) -> Result<AuthSettings, StartupError> {
 
 /// Redis when configured (connected lazily: the server starts even while Redis is down), the
 /// in-process cache otherwise.
-fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError> {
+pub fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError> {
     use secrecy::ExposeSecret;
     let backend: Arc<dyn CacheBackend> = match &settings.cache.redis_url {
         Some(url) => Arc::new(RedisBackend::new(

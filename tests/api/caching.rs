@@ -228,6 +228,59 @@ async fn a_write_through_one_server_is_seen_at_once_through_another() {
     assert!(reads.load(Ordering::Relaxed) > 40);
 }
 
+/// A starting server makes every cached answer stale: the database may have been restored,
+/// seeded or migrated beside the API while no server ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_starting_server_never_serves_answers_cached_before_it_started() {
+    let (Some(backend), Some(redis)) = (Backend::postgres(), redis_url()) else {
+        return;
+    };
+    let app = spawn_app_with(backend, |_| {}).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let args = [
+        "--database-url",
+        app.database_url.as_str(),
+        "--redis-url",
+        redis.as_str(),
+    ];
+    let count = json!({ "query": "{ postings { totalCount } }" });
+    let client = reqwest::Client::new();
+    let (mut first, port) = spawn_binary(&args);
+    for _ in 0..2 {
+        let body: Value = client
+            .post(format!("http://127.0.0.1:{port}/graphql"))
+            .json(&count)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["data"]["postings"]["totalCount"], json!(0));
+    }
+    let _ = first.kill();
+    let _ = first.wait();
+    // A change made beside the API, while no server runs.
+    fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
+    let (mut second, port) = spawn_binary(&args);
+    let body: Value = client
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&count)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = second.kill();
+    let _ = second.wait();
+    assert_eq!(
+        body["data"]["postings"]["totalCount"],
+        json!(1),
+        "a stale answer from before the start"
+    );
+}
+
 /// A Redis of the test's own, on a free port.
 struct OwnRedis {
     port: u16,
