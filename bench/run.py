@@ -270,6 +270,7 @@ def main():
     for name, result in database.items():
         ratio = results[(name, False)]["rps"] / result["tps"] if result["tps"] else 0
         lines.append(f"- Uncached {name.split()[0]} at least 70 % of pgbench: {ratio:.0%} — {'met' if ratio >= 0.7 else 'missed'}.")
+    lines += ["", (ROOT / "bench/ANALYSIS.md").read_text().strip()]
     (ROOT / "bench/RESULTS.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
