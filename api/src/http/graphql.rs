@@ -468,24 +468,29 @@ async fn run(
     let mut generation = None;
     let mut _computing = None;
     if let Some(key) = &cache_key {
+        let mut cached = None;
         match endpoint.cache.lookup(key).await {
-            Lookup::Hit(entry) => {
-                return (cacheable_response(endpoint, media, &entry, get), "query");
-            }
+            Lookup::Hit(entry) => cached = Some(entry),
             Lookup::Bypass => {}
             Lookup::Miss { .. } => {
                 _computing = Some(endpoint.cache.computing(key).await);
                 // Looked up again under the guard: another request may have stored it meanwhile.
                 match endpoint.cache.lookup(key).await {
-                    Lookup::Hit(entry) => {
-                        return (cacheable_response(endpoint, media, &entry, get), "query");
-                    }
+                    Lookup::Hit(entry) => cached = Some(entry),
                     Lookup::Miss {
                         generation: current,
                     } => generation = Some(current),
                     Lookup::Bypass => {}
                 }
             }
+        }
+        if let Some(entry) = cached {
+            // A cached answer means the query ran cleanly before: a hash sent with it is
+            // remembered as if it had run now.
+            if let Some(hash) = &newly_persisted {
+                endpoint.cache.persist_query(hash, &query).await;
+            }
+            return (cacheable_response(endpoint, media, &entry, get), "query");
         }
     }
 
