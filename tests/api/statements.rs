@@ -70,7 +70,10 @@ async fn a_page_of_postings_with_company_locations_and_requirements_runs_at_most
         counts.push(statements);
     }
     eprintln!("statements per page of 50, 10, 1 postings: {counts:?}");
-    assert!(counts[0] > 0, "the page was computed, not served from the cache");
+    assert!(
+        counts[0] > 0,
+        "the page was computed, not served from the cache"
+    );
     assert!(counts[0] <= 4, "a page of 50 ran {} statements", counts[0]);
     assert!(
         counts.iter().all(|count| *count == counts[0]),
