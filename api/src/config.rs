@@ -50,10 +50,6 @@ impl DatabaseSettings {
         }
     }
 
-    pub fn is_sqlite(&self) -> bool {
-        self.url.expose_secret().starts_with("sqlite:")
-    }
-
     /// The file of a SQLite database, if this is one.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         let rest = self.url.expose_secret().strip_prefix("sqlite:")?;

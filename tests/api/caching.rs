@@ -407,21 +407,9 @@ async fn persisted_queries_round_trip_over_post_and_get() {
     let query = "{ companies { totalCount } }";
     // The answer is cached before the hash is registered: registering still works on a hit.
     app.post(query, json!({})).await;
-    let hash: String = Sha256::digest(query.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = api::cache::response::hex(&Sha256::digest(query.as_bytes()));
     let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
-    let body = app
-        .client
-        .post(app.graphql_url())
-        .json(&json!({ "extensions": extensions }))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let body = app.post_json(json!({ "extensions": extensions })).await;
     assert_eq!(
         body["errors"][0]["message"],
         json!("PersistedQueryNotFound")
@@ -437,29 +425,13 @@ async fn persisted_queries_round_trip_over_post_and_get() {
         .unwrap();
     assert_eq!(response.status(), 400);
     let body = app
-        .client
-        .post(app.graphql_url())
-        .json(&json!({ "query": query, "extensions": extensions }))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+        .post_json(json!({ "query": query, "extensions": extensions }))
+        .await;
     assert_eq!(
         body,
         json!({ "data": { "companies": { "totalCount": 0 } } })
     );
-    let body = app
-        .client
-        .post(app.graphql_url())
-        .json(&json!({ "extensions": extensions }))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let body = app.post_json(json!({ "extensions": extensions })).await;
     assert_eq!(
         body,
         json!({ "data": { "companies": { "totalCount": 0 } } })

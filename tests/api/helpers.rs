@@ -259,6 +259,19 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// POSTs `body` as JSON and returns the JSON answer, whatever the status.
+    pub async fn post_json(&self, body: Value) -> Value {
+        self.client
+            .post(self.graphql_url())
+            .json(&body)
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     /// POSTs a GraphQL request with a bearer token (none when `None`).
     pub async fn post_as(
         &self,

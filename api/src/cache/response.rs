@@ -42,6 +42,8 @@ pub struct ResponseCache {
     /// `jobgraph:<namespace>:`: replicas of one deployment share it; deployments on other
     /// databases never see each other's entries in a shared Redis.
     prefix: String,
+    /// The key of this deployment's generation counter (made once: it is read on every hit).
+    generation_key: String,
     /// When false, every lookup is a bypass: responses are computed every time.
     responses_enabled: bool,
     ttl: Duration,
@@ -89,6 +91,7 @@ impl ResponseCache {
         ResponseCache {
             backend,
             prefix: format!("jobgraph:{namespace}:"),
+            generation_key: format!("jobgraph:{namespace}:generation"),
             responses_enabled: true,
             local: Cache::builder()
                 .weigher(|key: &String, (_, entry): &(u64, Arc<CachedResponse>)| {
@@ -107,10 +110,6 @@ impl ResponseCache {
             last_warning: AtomicU64::new(0),
             started: Instant::now(),
         }
-    }
-
-    fn generation_key(&self) -> String {
-        format!("{}generation", self.prefix)
     }
 
     /// Logs a cache fault at most once every ten seconds; counts every one.
@@ -133,7 +132,7 @@ impl ResponseCache {
         if !self.invalidation_pending.load(Ordering::SeqCst) {
             return true;
         }
-        match self.backend.bump_generation(&self.generation_key()).await {
+        match self.backend.bump_generation(&self.generation_key).await {
             Ok(_) => {
                 self.invalidation_pending.store(false, Ordering::SeqCst);
                 true
@@ -162,9 +161,9 @@ impl ResponseCache {
             metrics::cache_event("bypass");
             return Lookup::Bypass;
         }
-        let generation_key = self.generation_key();
+        let generation_key = &self.generation_key;
         if let Some((stamp, entry)) = self.local.get(key).await {
-            match self.backend.generation(&generation_key).await {
+            match self.backend.generation(generation_key).await {
                 Ok(generation) if generation == stamp => {
                     metrics::cache_event("hit");
                     return Lookup::Hit(entry);
@@ -179,7 +178,7 @@ impl ResponseCache {
         }
         match self
             .backend
-            .lookup(&generation_key, &format!("{}response:{key}", self.prefix))
+            .lookup(generation_key, &format!("{}response:{key}", self.prefix))
             .await
         {
             Ok((generation, Some(entry))) if entry.len() >= 8 => {
@@ -241,7 +240,7 @@ impl ResponseCache {
     /// Makes every cached response stale. Call it after a mutation committed, before
     /// answering it.
     pub async fn invalidate(&self) {
-        if let Err(error) = self.backend.bump_generation(&self.generation_key()).await {
+        if let Err(error) = self.backend.bump_generation(&self.generation_key).await {
             self.invalidation_pending.store(true, Ordering::SeqCst);
             self.fault("invalidate", &error);
         }

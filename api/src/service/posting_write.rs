@@ -100,54 +100,42 @@ fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
             validate::text("input.description", &text, 0, 50_000)?;
             sections_from_text(&text)
         }
-        DescriptionInput::Sections(sections) => {
-            if sections.len() > 50 {
-                return Err(ServiceError::invalid(
-                    "input.sections",
-                    "may hold at most 50 sections",
-                ));
-            }
-            sections
-                .into_iter()
-                .enumerate()
-                .map(|(index, section)| {
-                    let field = format!("input.sections.{index}");
-                    Ok(DescriptionSection {
-                        heading: validate::optional_text(
-                            &format!("{field}.heading"),
-                            section.heading.as_deref(),
-                            200,
-                        )?,
-                        paragraphs: section
-                            .paragraphs
-                            .iter()
-                            .map(|p| validate::text(&format!("{field}.paragraphs"), p, 1, 10_000))
-                            .collect::<Result<_, _>>()?,
-                        items: section
-                            .items
-                            .iter()
-                            .map(|i| validate::text(&format!("{field}.items"), i, 1, 2_000))
-                            .collect::<Result<_, _>>()?,
-                    })
+        DescriptionInput::Sections(sections) => validate::each(
+            "input.sections",
+            sections,
+            50,
+            "sections",
+            |section, field| {
+                Ok(DescriptionSection {
+                    heading: validate::optional_text(
+                        &format!("{field}.heading"),
+                        section.heading.as_deref(),
+                        200,
+                    )?,
+                    paragraphs: section
+                        .paragraphs
+                        .iter()
+                        .map(|p| validate::text(&format!("{field}.paragraphs"), p, 1, 10_000))
+                        .collect::<Result<_, _>>()?,
+                    items: section
+                        .items
+                        .iter()
+                        .map(|i| validate::text(&format!("{field}.items"), i, 1, 2_000))
+                        .collect::<Result<_, _>>()?,
                 })
-                .collect::<Result<Vec<_>, ServiceError>>()?
-        }
+            },
+        )?,
     };
     Ok(Description(sections))
 }
 
 fn locations(input: Vec<NewLocation>) -> Result<Vec<NewLocation>, ServiceError> {
-    if input.len() > 50 {
-        return Err(ServiceError::invalid(
-            "input.locations",
-            "may hold at most 50 locations",
-        ));
-    }
-    input
-        .into_iter()
-        .enumerate()
-        .map(|(index, location)| {
-            let field = format!("input.locations.{index}");
+    validate::each(
+        "input.locations",
+        input,
+        50,
+        "locations",
+        |location, field| {
             Ok(NewLocation {
                 city: validate::optional_text(
                     &format!("{field}.city"),
@@ -161,8 +149,8 @@ fn locations(input: Vec<NewLocation>) -> Result<Vec<NewLocation>, ServiceError> 
                 )?,
                 country: validate::country(&format!("{field}.country"), &location.country)?,
             })
-        })
-        .collect()
+        },
+    )
 }
 
 fn change(field: &str, value: Change<String>, max: usize) -> Result<Change<String>, ServiceError> {
@@ -363,7 +351,8 @@ pub async fn load_for_change(
     Ok(posting)
 }
 
-fn check_version(posting: &posting::Model, expected: Option<i32>) -> Result<(), ServiceError> {
+/// Fails with `CONFLICT` when the client changed an older version than the stored one.
+pub fn check_version(posting: &posting::Model, expected: Option<i32>) -> Result<(), ServiceError> {
     match expected {
         Some(expected) if expected != posting.version => Err(ServiceError::Conflict(format!(
             "the posting is at version {}, not {expected}; reload it and try again",

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::access::Actor;
 use super::audit::{self, EntityType};
-use super::posting_write::{load_for_change, save_versioned};
+use super::posting_write::{check_version, load_for_change, save_versioned};
 use super::transaction::{self, Work};
 use super::validate;
 use crate::auth::Scope;
@@ -47,17 +47,13 @@ pub fn validated(
     requirements: Vec<NewRequirement>,
     field: &str,
 ) -> Result<Vec<NewRequirement>, ServiceError> {
-    if requirements.len() > MAX_REQUIREMENTS {
-        return Err(ServiceError::invalid(
-            field,
-            format!("may hold at most {MAX_REQUIREMENTS} requirements"),
-        ));
-    }
-    requirements
-        .into_iter()
-        .enumerate()
-        .map(|(index, requirement)| validate_one(requirement, &format!("{field}.{index}")))
-        .collect()
+    validate::each(
+        field,
+        requirements,
+        MAX_REQUIREMENTS,
+        "requirements",
+        validate_one,
+    )
 }
 
 /// Replaces a posting's requirements with `requirements`, in order.
@@ -195,14 +191,7 @@ pub async fn change(
         Box::pin(async move {
             let posting =
                 load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, posting_id).await?;
-            if let Some(expected) = expected_version
-                && expected != posting.version
-            {
-                return Err(ServiceError::Conflict(format!(
-                    "the posting is at version {}, not {expected}; reload it and try again",
-                    posting.version
-                )));
-            }
+            check_version(&posting, expected_version)?;
             let operation = change.operation();
             let mut rows = list(txn, posting_id).await?;
             let not_found = || ServiceError::NotFound("requirement");

@@ -81,6 +81,27 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
+/// Checks a list of at most `max` `noun`s, each with `check` under the path `field.<index>`.
+pub fn each<T, U>(
+    field: &str,
+    items: Vec<T>,
+    max: usize,
+    noun: &str,
+    check: impl Fn(T, &str) -> Result<U, ServiceError>,
+) -> Result<Vec<U>, ServiceError> {
+    if items.len() > max {
+        return Err(ServiceError::invalid(
+            field,
+            format!("may hold at most {max} {noun}"),
+        ));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| check(item, &format!("{field}.{index}")))
+        .collect()
+}
+
 /// An absolute `http` or `https` URL.
 pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceError> {
     let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else {
