@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
@@ -24,6 +25,9 @@ impl StatementCounter {
     }
 }
 
+/// How long a pooled connection may sit idle before it is pinged on its way out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
+
 /// Opens the connection pool described by `settings`, counting statements into `counter`.
 pub async fn connect(
     settings: &DatabaseSettings,
@@ -42,6 +46,11 @@ pub async fn connect(
         .min_connections(0)
         .acquire_timeout(settings.acquire_timeout)
         .connect_timeout(settings.acquire_timeout)
+        // The pool's default pings every connection it hands out: one more round trip per
+        // statement. Only a connection that sat idle long enough for a proxy or the server to
+        // have dropped it is pinged; a broken busy one fails its statement, which the caller
+        // sees as a database error.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false);
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {
