@@ -23,6 +23,7 @@ use crate::db::{self, StatementCounter};
 use crate::graphql::build_schema;
 use crate::graphql::context::Catalog;
 use crate::graphql::cursor::CursorCodec;
+use crate::graphql::documents::DocumentCache;
 use crate::http::{self, graphql::Endpoint};
 use crate::seed;
 
@@ -103,6 +104,7 @@ impl Application {
             db: db.clone(),
             verifier,
             cache,
+            documents: DocumentCache::default(),
             http_max_age: settings.cache.http_max_age,
             max_body_bytes: settings.http.max_body_bytes,
             request_timeout: settings.http.request_timeout,

@@ -12,6 +12,7 @@ on_both_databases!(
     every_filter_narrows_the_list_to_matching_postings,
     every_order_lists_postings_in_that_order_with_ties_broken_by_id,
     anonymous_users_never_see_unpublished_postings_by_any_path,
+    lists_of_plain_objects_answer_every_selection_as_graphql_would,
 );
 
 async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
@@ -426,4 +427,69 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
         data,
         json!({ "posting": { "title": "Visible" }, "node": { "title": "Visible" } })
     );
+}
+
+/// Requirements, locations and description sections are built in one pass when only their
+/// own fields are selected; fragments, directives and aliases go through async-graphql's
+/// resolver. Both must give the same answer.
+async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            locations: vec![
+                (Some("Göteborg".into()), "SE".into()),
+                (None, "NO".into()),
+            ],
+            requirements: 3,
+            ..Default::default()
+        },
+    )
+    .await;
+    // Raw bodies: the order of keys is part of the answer.
+    let body = |query: &'static str, variables: Value| {
+        let app = &app;
+        async move {
+            let response = app.post(query, variables).await;
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let plain_body = body(
+        "{ postings { nodes { requirements { id __typename kind text required yearsMin yearsMax text } \
+           locations { city region country } description { heading paragraphs items } } } }",
+        json!({}),
+    )
+    .await;
+    let generic_body = body(
+        "query($yes: Boolean!) { postings { nodes { \
+           requirements { ... on Requirement { id __typename } ...More yearsMax text @include(if: $yes) } \
+           locations { ... on Location { city } region country @skip(if: false) } \
+           description { heading @include(if: $yes) ... { paragraphs items } } } } } \
+         fragment More on Requirement { kind text required yearsMin }",
+        json!({ "yes": true }),
+    )
+    .await;
+    assert!(!plain_body.contains("errors"), "{plain_body}");
+    assert_eq!(plain_body, generic_body);
+    let plain: Value = serde_json::from_str(&plain_body).unwrap();
+    let requirements = &plain["data"]["postings"]["nodes"][0]["requirements"];
+    assert_eq!(requirements.as_array().map(Vec::len), Some(3));
+    assert_eq!(requirements[0]["__typename"], "Requirement");
+    assert_eq!(
+        plain["data"]["postings"]["nodes"][0]["locations"][1],
+        json!({ "city": null, "region": null, "country": "NO" })
+    );
+
+    let aliased = app
+        .data(
+            "{ postings { nodes { requirements { what: text text kind: required } } } }",
+            json!({}),
+        )
+        .await;
+    let first = &aliased["postings"]["nodes"][0]["requirements"][0];
+    assert_eq!(first["what"], requirements[0]["text"]);
+    assert_eq!(first["kind"], requirements[0]["required"]);
 }

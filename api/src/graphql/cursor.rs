@@ -1,6 +1,9 @@
 //! Pagination cursors: a keyset position and the sort it belongs to, as base64url JSON with an
 //! HMAC-SHA256 tag, so a tampered or forged cursor is refused instead of read.
 
+use std::sync::Arc;
+
+use async_graphql::connection::CursorType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -15,17 +18,25 @@ type HmacSha256 = Hmac<Sha256>;
 /// Bytes of the tag kept in a cursor; 128 bits is far beyond guessing.
 const TAG_LEN: usize = 16;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Payload {
     /// The sort the position belongs to.
     s: String,
     p: Position,
 }
 
+/// [`Payload`] as it is written.
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    s: &'a str,
+    p: &'a Position,
+}
+
 /// Signs and verifies cursors with one secret.
 #[derive(Clone)]
 pub struct CursorCodec {
-    key: Vec<u8>,
+    /// The HMAC keyed once; every tag starts from a copy of it.
+    keyed: Arc<HmacSha256>,
 }
 
 impl std::fmt::Debug for CursorCodec {
@@ -36,24 +47,34 @@ impl std::fmt::Debug for CursorCodec {
 
 impl CursorCodec {
     pub fn new(secret: &[u8]) -> Self {
+        // HMAC takes keys of any length, so this cannot fail.
+        let keyed = HmacSha256::new_from_slice(secret)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
         CursorCodec {
-            key: secret.to_vec(),
+            keyed: Arc::new(keyed),
         }
     }
 
     fn tag(&self, payload: &[u8]) -> HmacSha256 {
-        // HMAC takes keys of any length, so this cannot fail.
-        let mut mac = HmacSha256::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
+        let mut mac = HmacSha256::clone(&self.keyed);
         mac.update(payload);
         mac
     }
 
-    /// The cursor of `position` in a list sorted by `sort`.
+    /// The cursor of `position` in a list sorted by `sort`, signed when a client reads it:
+    /// a page computes one per row, and most clients read only the last.
+    pub fn cursor(&self, sort: &'static str, position: Position) -> PageCursor {
+        PageCursor {
+            codec: self.clone(),
+            sort,
+            position,
+        }
+    }
+
     pub fn encode(&self, sort: &str, position: &Position) -> String {
-        let payload = serde_json::to_vec(&Payload {
-            s: sort.to_owned(),
-            p: position.clone(),
+        let payload = serde_json::to_vec(&PayloadRef {
+            s: sort,
+            p: position,
         })
         .unwrap_or_default();
         let tag = self.tag(&payload).finalize().into_bytes();
@@ -84,6 +105,26 @@ impl CursorCodec {
             ));
         }
         Ok(payload.p)
+    }
+}
+
+/// The cursor of one row of a page.
+pub struct PageCursor {
+    codec: CursorCodec,
+    sort: &'static str,
+    position: Position,
+}
+
+impl CursorType for PageCursor {
+    type Error = &'static str;
+
+    /// Cursors arrive as arguments and are read by [`CursorCodec::decode`], never here.
+    fn decode_cursor(_: &str) -> Result<Self, Self::Error> {
+        Err("cursors are decoded with the list's sort")
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.codec.encode(self.sort, &self.position)
     }
 }
 

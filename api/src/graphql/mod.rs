@@ -1,11 +1,14 @@
 //! The GraphQL schema: types, resolvers, loaders, and the schema's limits.
 
+pub mod batch;
 pub mod context;
 pub mod cursor;
+pub mod documents;
 pub mod error_codes;
 pub mod global_id;
 pub mod loaders;
 pub mod mutation;
+pub mod plain;
 pub mod query;
 pub mod types;
 

@@ -23,6 +23,7 @@ use crate::cache::{Lookup, ResponseCache};
 use crate::error::ErrorCode;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
+use crate::graphql::documents::DocumentCache;
 use crate::graphql::error_codes::{self, with_code};
 use crate::metrics;
 use bytes::Bytes;
@@ -35,6 +36,8 @@ pub struct Endpoint {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub cache: ResponseCache,
+    /// Documents parsed before, by their text.
+    pub documents: DocumentCache,
     /// `Cache-Control: max-age` of anonymous GET query responses.
     pub http_max_age: Duration,
 }
@@ -500,29 +503,31 @@ async fn run(
         request = request.operation_name(name);
     }
     let operation_name = request.operation_name.clone();
-    let operation_type = match request.parsed_query() {
+    let document = match endpoint.documents.parse(&query).await {
         Err(error) => {
             return (
                 graphql_failure(media, with_code(error, ErrorCode::GraphqlParseFailed)),
                 "none",
             );
         }
-        Ok(document) => match selected_operation(document, operation_name.as_deref()) {
-            Err(message) => return (failure(media, ErrorCode::BadRequest, message), "none"),
-            Ok(OperationType::Mutation) if is_get => {
-                let mut response = failure(
-                    media,
-                    ErrorCode::MethodNotAllowed,
-                    "mutations are only accepted over POST",
-                );
-                response
-                    .headers_mut()
-                    .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-                return (response, "mutation");
-            }
-            Ok(operation_type) => operation_type,
-        },
+        Ok(document) => document,
     };
+    let operation_type = match selected_operation(&document, operation_name.as_deref()) {
+        Err(message) => return (failure(media, ErrorCode::BadRequest, message), "none"),
+        Ok(OperationType::Mutation) if is_get => {
+            let mut response = failure(
+                media,
+                ErrorCode::MethodNotAllowed,
+                "mutations are only accepted over POST",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+            return (response, "mutation");
+        }
+        Ok(operation_type) => operation_type,
+    };
+    request.set_parsed_query(ExecutableDocument::clone(&document));
     let label = match operation_type {
         OperationType::Query => "query",
         OperationType::Mutation => "mutation",

@@ -3,11 +3,13 @@ use async_graphql::{ID, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 
+use crate::graphql::cursor::PageCursor;
+
 /// One change to the catalog: who made it, what it was, and when.
 pub struct AuditEvent(pub audit_event::Model);
 
 /// A page of audit events, newest first.
-pub type AuditEventConnection = Connection<String, AuditEvent, EmptyFields, EmptyFields>;
+pub type AuditEventConnection = Connection<PageCursor, AuditEvent, EmptyFields, EmptyFields>;
 
 #[Object]
 impl AuditEvent {

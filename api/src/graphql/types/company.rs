@@ -7,6 +7,7 @@ use super::filter::{PostingFilterInput, PostingOrderInput};
 use super::page::{self, PageArgs};
 use super::posting::PostingConnection;
 use crate::graphql::context::scope;
+use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::service;
 use crate::service::posting::{PostingFilter, PostingOrder};
@@ -15,7 +16,7 @@ use crate::service::posting::{PostingFilter, PostingOrder};
 pub struct Company(pub company::Model);
 
 /// A page of companies, Relay style.
-pub type CompanyConnection = Connection<String, Company, CompanyCount, EmptyFields>;
+pub type CompanyConnection = Connection<PageCursor, Company, CompanyCount, EmptyFields>;
 
 #[Object]
 impl Company {

@@ -1,5 +1,7 @@
-use async_graphql::SimpleObject;
+use async_graphql::{SimpleObject, Value};
 use entity::posting_location;
+
+use crate::graphql::plain::{PlainFields, nullable};
 
 /// A place a posting is located in.
 #[derive(SimpleObject, Clone, Debug)]
@@ -19,5 +21,20 @@ impl From<posting_location::Model> for Location {
             region: location.region,
             country: location.country,
         }
+    }
+}
+
+impl PlainFields for Location {
+    fn plain_field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "city" => nullable(self.city.as_deref()),
+            "region" => nullable(self.region.as_deref()),
+            "country" => self.country.as_str().into(),
+            _ => return None,
+        })
+    }
+
+    fn is_plain_field(name: &str) -> bool {
+        matches!(name, "city" | "region" | "country")
     }
 }

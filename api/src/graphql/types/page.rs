@@ -5,7 +5,7 @@ use async_graphql::{ObjectType, OutputType};
 
 use crate::config::Limits;
 use crate::error::ServiceError;
-use crate::graphql::cursor::CursorCodec;
+use crate::graphql::cursor::{CursorCodec, PageCursor};
 use crate::service::keyset::{Page, PageRequest, Position};
 
 /// The Relay arguments of a connection field, as the client sent them.
@@ -70,10 +70,10 @@ impl PageArgs {
 pub fn connection<M, N, F>(
     page: Page<M>,
     codec: &CursorCodec,
-    sort: &str,
+    sort: &'static str,
     node: impl Fn(M) -> N,
     fields: F,
-) -> Connection<String, N, F, EmptyFields>
+) -> Connection<PageCursor, N, F, EmptyFields>
 where
     N: OutputType,
     F: ObjectType,
@@ -83,7 +83,7 @@ where
     connection.edges = page
         .rows
         .into_iter()
-        .map(|(row, position)| Edge::new(codec.encode(sort, &position), node(row)))
+        .map(|(row, position)| Edge::new(codec.cursor(sort, position), node(row)))
         .collect();
     connection
 }

@@ -13,7 +13,9 @@ use super::requirement::Requirement;
 use super::section::DescriptionSection;
 use crate::error::{ErrorCode, graphql_error};
 use crate::graphql::context::{null_on_error, scope};
+use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::plain::PlainList;
 use crate::service;
 use crate::service::posting::{PostingFilter, PostingOrder};
 use crate::service::visibility::Visibility;
@@ -22,10 +24,10 @@ use crate::service::visibility::Visibility;
 pub struct Posting(pub posting::Model);
 
 /// A page of applications, newest first.
-pub type ApplicationConnection = Connection<String, Application, EmptyFields, EmptyFields>;
+pub type ApplicationConnection = Connection<PageCursor, Application, EmptyFields, EmptyFields>;
 
 /// A page of postings, Relay style.
-pub type PostingConnection = Connection<String, Posting, PostingCount, EmptyFields>;
+pub type PostingConnection = Connection<PageCursor, Posting, PostingCount, EmptyFields>;
 
 #[Object]
 impl Posting {
@@ -50,14 +52,16 @@ impl Posting {
     }
 
     /// The full description as sections in reading order.
-    async fn description(&self) -> Vec<DescriptionSection> {
-        self.0
-            .description
-            .0
-            .iter()
-            .cloned()
-            .map(DescriptionSection::from)
-            .collect()
+    async fn description(&self) -> PlainList<DescriptionSection> {
+        PlainList(
+            self.0
+                .description
+                .0
+                .iter()
+                .cloned()
+                .map(DescriptionSection::from)
+                .collect(),
+        )
     }
 
     /// The department or team, such as "Engineering".
@@ -146,18 +150,20 @@ impl Posting {
     }
 
     /// Where the job is, in the employer's order. May be empty for remote jobs.
-    async fn locations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Location>> {
+    async fn locations(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<Location>> {
         let (_, scope) = scope(ctx)?;
         let locations = scope
             .loaders
             .locations_of_posting
             .load_one(self.0.id)
             .await?;
-        Ok(locations
-            .unwrap_or_default()
-            .into_iter()
-            .map(Location::from)
-            .collect())
+        Ok(PlainList(
+            locations
+                .unwrap_or_default()
+                .into_iter()
+                .map(Location::from)
+                .collect(),
+        ))
     }
 
     /// The applications to this posting, newest first. Only for tokens with
@@ -207,18 +213,23 @@ impl Posting {
     }
 
     /// What the posting asks of candidates, in the employer's order.
-    async fn requirements(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Requirement>> {
+    async fn requirements(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<PlainList<Requirement>> {
         let (_, scope) = scope(ctx)?;
         let requirements = scope
             .loaders
             .requirements_of_posting
             .load_one(self.0.id)
             .await?;
-        Ok(requirements
-            .unwrap_or_default()
-            .into_iter()
-            .map(Requirement)
-            .collect())
+        Ok(PlainList(
+            requirements
+                .unwrap_or_default()
+                .into_iter()
+                .map(Requirement)
+                .collect(),
+        ))
     }
 }
 

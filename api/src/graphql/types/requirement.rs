@@ -1,8 +1,9 @@
-use async_graphql::{ID, Object};
+use async_graphql::{ID, InputType, Object, Value};
 use entity::requirement;
 
 use super::enums::RequirementKind;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::plain::{PlainFields, nullable};
 
 /// Something a posting asks of candidates: required, or merely preferred.
 pub struct Requirement(pub requirement::Model);
@@ -37,5 +38,29 @@ impl Requirement {
     /// The most years asked for, if the posting gives a range.
     async fn years_max(&self) -> Option<i32> {
         self.0.years_max
+    }
+}
+
+impl PlainFields for Requirement {
+    fn plain_field(&self, name: &str) -> Option<Value> {
+        let requirement = &self.0;
+        Some(match name {
+            "id" => global_id::encode(NodeKind::Requirement, requirement.id)
+                .0
+                .into(),
+            "kind" => RequirementKind::from(requirement.kind).to_value(),
+            "text" => requirement.text.as_str().into(),
+            "required" => requirement.required.into(),
+            "yearsMin" => nullable(requirement.years_min),
+            "yearsMax" => nullable(requirement.years_max),
+            _ => return None,
+        })
+    }
+
+    fn is_plain_field(name: &str) -> bool {
+        matches!(
+            name,
+            "id" | "kind" | "text" | "required" | "yearsMin" | "yearsMax"
+        )
     }
 }

@@ -1,5 +1,7 @@
-use async_graphql::SimpleObject;
+use async_graphql::{SimpleObject, Value};
 use entity::sections::DescriptionSection as StoredSection;
+
+use crate::graphql::plain::{PlainFields, nullable};
 
 /// One section of a posting's description, in reading order: an optional heading, then its
 /// paragraphs, then its bullet items.
@@ -20,5 +22,20 @@ impl From<StoredSection> for DescriptionSection {
             paragraphs: section.paragraphs,
             items: section.items,
         }
+    }
+}
+
+impl PlainFields for DescriptionSection {
+    fn plain_field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "heading" => nullable(self.heading.as_deref()),
+            "paragraphs" => self.paragraphs.as_slice().into(),
+            "items" => self.items.as_slice().into(),
+            _ => return None,
+        })
+    }
+
+    fn is_plain_field(name: &str) -> bool {
+        matches!(name, "heading" | "paragraphs" | "items")
     }
 }

@@ -1,0 +1,66 @@
+//! Parsed GraphQL documents, kept by their text: clients send the same few documents over and
+//! over, and parsing one costs more than executing a small query. Holds only what any client
+//! could send again, so each process keeps its own.
+
+use std::sync::Arc;
+
+use async_graphql::ServerError;
+use async_graphql::parser::parse_query;
+use async_graphql::parser::types::ExecutableDocument;
+use moka::future::Cache;
+
+/// How many bytes of document text the cache holds at most.
+const CAPACITY_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct DocumentCache {
+    parsed: Cache<Arc<str>, Arc<ExecutableDocument>>,
+}
+
+impl Default for DocumentCache {
+    fn default() -> Self {
+        let parsed = Cache::builder()
+            .max_capacity(CAPACITY_BYTES)
+            .weigher(|text: &Arc<str>, _: &Arc<ExecutableDocument>| {
+                // The parsed tree is several times the size of its text.
+                u32::try_from(text.len().saturating_mul(8)).unwrap_or(u32::MAX)
+            })
+            .build();
+        DocumentCache { parsed }
+    }
+}
+
+impl DocumentCache {
+    /// `text` parsed, from the cache when it was parsed before. Documents that do not parse
+    /// are not kept.
+    pub async fn parse(&self, text: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+        if let Some(document) = self.parsed.get(text).await {
+            return Ok(document);
+        }
+        let document = Arc::new(parse_query(text)?);
+        self.parsed.insert(Arc::from(text), document.clone()).await;
+        Ok(document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_document_is_parsed_once_and_errors_are_not_kept() {
+        let cache = DocumentCache::default();
+        let first = cache
+            .parse("{ postings { nodes { id } } }")
+            .await
+            .expect("parses");
+        let second = cache
+            .parse("{ postings { nodes { id } } }")
+            .await
+            .expect("parses");
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(cache.parse("{ postings {").await.is_err());
+        cache.parsed.run_pending_tasks().await;
+        assert_eq!(cache.parsed.entry_count(), 1);
+    }
+}
