@@ -10,6 +10,7 @@ pub mod keyset;
 pub mod posting;
 pub mod posting_write;
 pub mod requirement;
+pub mod rows;
 pub mod transaction;
 pub mod validate;
 pub mod visibility;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::error::ServiceError;
 
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
+use super::rows::{self, ByPosition};
 use super::visibility::Visibility;
 
 /// Which postings a list holds. Empty lists mean "any"; the lists are ANDed together and each
@@ -252,12 +253,17 @@ pub async fn locations_of(
     posting_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<posting_location::Model>>, ServiceError> {
     let rows = posting_location::Entity::find()
+        .select_only()
+        .columns(rows::LOCATION_COLUMNS)
         .filter(posting_location::Column::PostingId.is_in(posting_ids.iter().copied()))
         .order_by_asc(posting_location::Column::PostingId)
         .order_by_asc(posting_location::Column::Position)
+        .into_model::<ByPosition<posting_location::Model>>()
         .all(db)
         .await?;
-    Ok(group_by(rows, |row| row.posting_id))
+    Ok(group_by(rows.into_iter().map(|row| row.0), |row| {
+        row.posting_id
+    }))
 }
 
 /// The requirements of each of `posting_ids`, in their order.
@@ -267,12 +273,17 @@ pub async fn requirements_of(
     posting_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<requirement::Model>>, ServiceError> {
     let rows = requirement::Entity::find()
+        .select_only()
+        .columns(rows::REQUIREMENT_COLUMNS)
         .filter(requirement::Column::PostingId.is_in(posting_ids.iter().copied()))
         .order_by_asc(requirement::Column::PostingId)
         .order_by_asc(requirement::Column::Position)
+        .into_model::<ByPosition<requirement::Model>>()
         .all(db)
         .await?;
-    Ok(group_by(rows, |row| row.posting_id))
+    Ok(group_by(rows.into_iter().map(|row| row.0), |row| {
+        row.posting_id
+    }))
 }
 
 /// The requirements among `ids` whose posting `visibility` lets the reader see.
@@ -291,7 +302,10 @@ pub async fn requirements_by_ids(
         .map_err(ServiceError::from)
 }
 
-fn group_by<M>(rows: Vec<M>, key: impl Fn(&M) -> Uuid) -> HashMap<Uuid, Vec<M>> {
+fn group_by<M>(
+    rows: impl IntoIterator<Item = M>,
+    key: impl Fn(&M) -> Uuid,
+) -> HashMap<Uuid, Vec<M>> {
     let mut groups: HashMap<Uuid, Vec<M>> = HashMap::new();
     for row in rows {
         groups.entry(key(&row)).or_default().push(row);
