@@ -8,6 +8,7 @@
 //! before a committed write. The TTL is only a safety net.
 
 pub mod backend;
+pub mod generation;
 pub mod memory;
 pub mod redis_backend;
 pub mod response;

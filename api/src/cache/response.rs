@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::backend::{CacheBackend, CacheError};
+use super::generation::GenerationReads;
 use crate::metrics;
 
 /// A cached response body with its strong ETag, shared without copying.
@@ -44,6 +45,8 @@ pub struct ResponseCache {
     prefix: String,
     /// The key of this deployment's generation counter (made once: it is read on every hit).
     generation_key: String,
+    /// Reads of that counter for hits on entries held here, shared by concurrent lookups.
+    generation_reads: GenerationReads,
     /// When false, every lookup is a bypass: responses are computed every time.
     responses_enabled: bool,
     ttl: Duration,
@@ -89,9 +92,13 @@ impl ResponseCache {
     /// A cache over `backend`; `namespace` separates deployments sharing one Redis.
     pub fn new(backend: Arc<dyn CacheBackend>, namespace: &str, ttl: Duration) -> Self {
         ResponseCache {
-            backend,
+            backend: backend.clone(),
             prefix: format!("jobgraph:{namespace}:"),
             generation_key: format!("jobgraph:{namespace}:generation"),
+            generation_reads: GenerationReads::new(
+                backend.clone(),
+                &format!("jobgraph:{namespace}:generation"),
+            ),
             responses_enabled: true,
             local: Cache::builder()
                 .weigher(|key: &String, (_, entry): &(u64, Arc<CachedResponse>)| {
@@ -163,7 +170,7 @@ impl ResponseCache {
         }
         let generation_key = &self.generation_key;
         if let Some((stamp, entry)) = self.local.get(key).await {
-            match self.backend.generation(generation_key).await {
+            match self.generation_reads.read().await {
                 Ok(generation) if generation == stamp => {
                     metrics::cache_event("hit");
                     return Lookup::Hit(entry);
