@@ -5,9 +5,13 @@
 //! moved it. A read sent after a request arrived serves that request as well as a read of its
 //! own would, so lookups arriving while a read is in flight wait for the next read (sent as
 //! soon as the one in flight ends) and share it. Under load one round trip to Redis then
-//! answers many hits; alone, a lookup reads at once.
+//! answers many hits; alone, a lookup reads at once. Reads are shared within a thread only:
+//! the HTTP workers run one runtime per thread, and waking a waiter on another thread costs
+//! about as much as the read.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, ThreadId};
 
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
@@ -28,7 +32,7 @@ struct Reads {
 pub struct GenerationReads {
     backend: Arc<dyn CacheBackend>,
     key: Arc<str>,
-    reads: Arc<Mutex<Reads>>,
+    by_thread: Mutex<HashMap<ThreadId, Arc<Mutex<Reads>>>>,
 }
 
 impl GenerationReads {
@@ -36,24 +40,35 @@ impl GenerationReads {
         GenerationReads {
             backend,
             key: Arc::from(key),
-            reads: Arc::new(Mutex::new(Reads::default())),
+            by_thread: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The reads of the calling thread.
+    fn reads(&self) -> Arc<Mutex<Reads>> {
+        self.by_thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(thread::current().id())
+            .or_default()
+            .clone()
     }
 
     /// The generation, read after this call began.
     pub async fn read(&self) -> Result<u64, Arc<CacheError>> {
+        let shared = self.reads();
         let read = {
-            let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut reads = shared.lock().unwrap_or_else(PoisonError::into_inner);
             reads.numbered += 1;
             let number = reads.numbered;
             if let Some((_, next)) = &reads.next {
                 next.clone()
             } else if let Some((_, sent)) = &reads.sent {
-                let next = self.read_after(number, sent.clone());
+                let next = self.read_after(&shared, number, sent.clone());
                 reads.next = Some((number, next.clone()));
                 next
             } else {
-                let read = self.read_now(number);
+                let read = self.read_now(&shared, number);
                 reads.sent = Some((number, read.clone()));
                 read
             }
@@ -62,10 +77,10 @@ impl GenerationReads {
     }
 
     /// A read sent when first polled; it clears itself from `sent` when answered.
-    fn read_now(&self, number: u64) -> Read {
+    fn read_now(&self, reads: &Arc<Mutex<Reads>>, number: u64) -> Read {
         let backend = self.backend.clone();
         let key = self.key.clone();
-        let reads = self.reads.clone();
+        let reads = reads.clone();
         async move {
             let generation = backend.generation(&key).await.map_err(Arc::new);
             let mut reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
@@ -80,10 +95,10 @@ impl GenerationReads {
 
     /// A read sent once `previous` is answered, moving itself from `next` to `sent` first so
     /// that lookups arriving after it is sent wait for the one after.
-    fn read_after(&self, number: u64, previous: Read) -> Read {
+    fn read_after(&self, reads: &Arc<Mutex<Reads>>, number: u64, previous: Read) -> Read {
         let backend = self.backend.clone();
         let key = self.key.clone();
-        let reads = self.reads.clone();
+        let reads = reads.clone();
         async move {
             let _ = previous.await;
             {
@@ -110,7 +125,7 @@ mod tests {
     use crate::cache::memory::MemoryBackend;
     use std::time::Duration;
 
-    #[tokio::test]
+    #[tokio::test(flavor = "current_thread")]
     async fn a_read_sees_every_bump_made_before_it_began() {
         let backend: Arc<dyn CacheBackend> =
             Arc::new(MemoryBackend::new(1 << 20, Duration::from_secs(60)));
@@ -122,7 +137,8 @@ mod tests {
                 assert_eq!(generation.expect("read"), expected);
             }
         }
-        let state = reads.reads.lock().expect("unlocked");
+        let shared = reads.reads();
+        let state = shared.lock().expect("unlocked");
         assert!(state.sent.is_none() && state.next.is_none());
     }
 }

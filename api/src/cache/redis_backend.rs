@@ -1,6 +1,14 @@
-//! The Redis backend: one lazily connected `ConnectionManager` (it reconnects by itself), short
-//! timeouts on every call, so a slow or absent Redis costs a request milliseconds, not errors.
+//! The Redis backend: lazily connected `ConnectionManager`s (they reconnect by themselves),
+//! short timeouts on every call, so a slow or absent Redis costs a request milliseconds, not
+//! errors.
+//!
+//! Each thread gets its own manager, connected from that thread: the HTTP workers run one
+//! runtime per thread, and a manager driven from another thread cost every call two
+//! cross-thread wake-ups, more than the round trip to Redis itself.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use redis::AsyncCommands;
@@ -9,7 +17,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use super::backend::{CacheBackend, CacheError};
 
 pub struct RedisBackend {
-    connection: ConnectionManager,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    connections: Mutex<HashMap<ThreadId, ConnectionManager>>,
     timeout: Duration,
 }
 
@@ -24,12 +34,31 @@ impl RedisBackend {
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|error| CacheError::Backend(error.to_string()))?;
-        Ok(RedisBackend {
-            connection,
+        let backend = RedisBackend {
+            client,
+            config,
+            connections: Mutex::new(HashMap::new()),
             timeout,
-        })
+        };
+        // A URL the manager cannot use fails here, at start, rather than on every call.
+        backend.connection()?;
+        Ok(backend)
+    }
+
+    /// This thread's manager, made (without connecting) on its first use.
+    fn connection(&self) -> Result<ConnectionManager, CacheError> {
+        let mut connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(connection) = connections.get(&thread::current().id()) {
+            return Ok(connection.clone());
+        }
+        let connection =
+            ConnectionManager::new_lazy_with_config(self.client.clone(), self.config.clone())
+                .map_err(|error| CacheError::Backend(error.to_string()))?;
+        connections.insert(thread::current().id(), connection.clone());
+        Ok(connection)
     }
 
     async fn run<T>(
@@ -52,7 +81,7 @@ impl CacheBackend for RedisBackend {
         generation_key: &str,
         key: &str,
     ) -> Result<(u64, Option<Vec<u8>>), CacheError> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection()?;
         let (generation, entry): (Option<u64>, Option<Vec<u8>>) = self
             .run(async move {
                 redis::cmd("MGET")
@@ -66,7 +95,7 @@ impl CacheBackend for RedisBackend {
     }
 
     async fn generation(&self, generation_key: &str) -> Result<u64, CacheError> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection()?;
         let generation: Option<u64> = self
             .run(async move { connection.get(generation_key).await })
             .await?;
@@ -74,19 +103,19 @@ impl CacheBackend for RedisBackend {
     }
 
     async fn store(&self, key: &str, value: Vec<u8>, ttl: Duration) -> Result<(), CacheError> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection()?;
         let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
         self.run(async move { connection.pset_ex::<_, _, ()>(key, value, millis).await })
             .await
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, CacheError> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection()?;
         self.run(async move { connection.get(key).await }).await
     }
 
     async fn bump_generation(&self, generation_key: &str) -> Result<u64, CacheError> {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection()?;
         self.run(async move { connection.incr(generation_key, 1u64).await })
             .await
     }

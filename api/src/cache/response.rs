@@ -79,13 +79,20 @@ pub fn request_key(
     hash.update(b"\0");
     hash.update(operation_name.unwrap_or_default().as_bytes());
     hash.update(b"\0");
-    hash.update(variables.to_string().as_bytes());
+    // Writing JSON into a hash cannot fail.
+    let _ = serde_json::to_writer(&mut hash, variables);
     hex(&hash.finalize())
 }
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    text
 }
 
 impl ResponseCache {
@@ -318,6 +325,11 @@ mod tests {
         cache.invalidate().await; // a mutation commits while the response is computed
         cache.store("k", generation, b"old").await;
         assert!(matches!(cache.lookup("k").await, Lookup::Miss { .. }));
+    }
+
+    #[test]
+    fn hex_is_lowercase_and_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 
     #[test]
