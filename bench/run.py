@@ -190,11 +190,13 @@ def capture_statements(shape_list):
     return scripts
 
 
-def pgbench(statements):
+def pgbench(statements, mode):
+    """`mode` "prepared" plans each statement once per connection, as jobgraph's driver does;
+    "simple" parses and plans every execution."""
     path = Path("/tmp/jobgraph-bench.sql")
     path.write_text("\n".join(statements) + "\n")
     process = subprocess.Popen(["pgbench", "-h", "127.0.0.1", "-U", PG_USER, "-n", "-c", str(CONNECTIONS),
-                                "-j", str(THREADS), "-T", str(SECONDS), "-f", str(path), DB],
+                                "-j", str(THREADS), "-T", str(SECONDS), "-M", mode, "-f", str(path), DB],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     # pgbench's backends exit with it, so their CPU is sampled while they run.
     time.sleep(2)
@@ -242,7 +244,8 @@ def main():
     finally:
         stop(bare)
     scripts = capture_statements(shape_list)
-    database = {name: pgbench(statements) for name, statements in scripts.items()}
+    database = {name: pgbench(statements, "prepared") for name, statements in scripts.items()}
+    unprepared = {name: pgbench(statements, "simple") for name, statements in scripts.items()}
 
     lines = [
         "# Benchmark results",
@@ -258,18 +261,22 @@ def main():
     for (name, cached), result in results.items():
         lines.append(f"| {name} | {'Redis' if cached else 'off'} | {result['rps']:.0f} | {result['p50']:.2f} | {result['p99']:.2f} | {result['errors']} | {memory[cached] // 1024} MiB | {result['server_us']:.0f} | {result['pg_us']:.0f} |")
     lines.append(f"| bare actix-web handler, body of Q2's size ({len(body)} bytes) | — | {bare_result['rps']:.0f} | {bare_result['p50']:.2f} | {bare_result['p99']:.2f} | {bare_result['errors']} | {bare_memory // 1024} MiB | {bare_result['server_us']:.0f} | — |")
-    lines += ["", "The database's limit: the statements each uncached shape runs, replayed by pgbench at the same concurrency (one transaction = one request's statements).", "",
-              "| shape | statements | pgbench tps | pgbench latency avg ms | PostgreSQL CPU µs/transaction | jobgraph uncached / pgbench |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += ["", "The database's limit: the statements each uncached shape runs, replayed by pgbench at the same concurrency "
+              "(one transaction = one request's statements), prepared once per connection as jobgraph's driver prepares them "
+              "(`-M prepared`). The last column replays them unprepared (`-M simple`: parsed and planned every time), "
+              "a weaker limit shown for comparison only; the targets are judged against the prepared one.", "",
+              "| shape | statements | pgbench tps | pgbench latency avg ms | PostgreSQL CPU µs/transaction | jobgraph uncached / pgbench | pgbench -M simple tps |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, result in database.items():
         ratio = results[(name, False)]["rps"] / result["tps"] if result["tps"] else 0
-        lines.append(f"| {name} | {len(scripts[name])} | {result['tps']:.0f} | {result['latency']:.2f} | {result['pg_us']:.0f} | {ratio:.0%} |")
+        lines.append(f"| {name} | {len(scripts[name])} | {result['tps']:.0f} | {result['latency']:.2f} | {result['pg_us']:.0f} | {ratio:.0%} | {unprepared[name]['tps']:.0f} |")
     q2 = next(name for name in database if name.startswith("Q2"))
     cached_ratio = results[(q2, True)]["rps"] / bare_result["rps"]
     lines += ["", "## Targets", "",
               f"- Cached Q2 at least half the bare handler's rate: {results[(q2, True)]['rps']:.0f} / {bare_result['rps']:.0f} = {cached_ratio:.0%} — {'met' if cached_ratio >= 0.5 else 'missed'}."]
     for name, result in database.items():
         ratio = results[(name, False)]["rps"] / result["tps"] if result["tps"] else 0
-        lines.append(f"- Uncached {name.split()[0]} at least 70 % of pgbench: {ratio:.0%} — {'met' if ratio >= 0.7 else 'missed'}.")
+        lines.append(f"- Uncached {name.split()[0]} at least 70 % of prepared pgbench: {ratio:.0%} — {'met' if ratio >= 0.7 else 'missed'}.")
     lines += ["", (ROOT / "bench/ANALYSIS.md").read_text().strip()]
     (ROOT / "bench/RESULTS.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
