@@ -439,10 +439,7 @@ async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend:
         &app.db,
         company.id,
         PostingSpec {
-            locations: vec![
-                (Some("Göteborg".into()), "SE".into()),
-                (None, "NO".into()),
-            ],
+            locations: vec![(Some("Göteborg".into()), "SE".into()), (None, "NO".into())],
             requirements: 3,
             ..Default::default()
         },
