@@ -64,11 +64,11 @@ impl GenerationReads {
             if let Some((_, next)) = &reads.next {
                 next.clone()
             } else if let Some((_, sent)) = &reads.sent {
-                let next = self.read_after(&shared, number, sent.clone());
+                let next = self.send(&shared, number, Some(sent.clone()));
                 reads.next = Some((number, next.clone()));
                 next
             } else {
-                let read = self.read_now(&shared, number);
+                let read = self.send(&shared, number, None);
                 reads.sent = Some((number, read.clone()));
                 read
             }
@@ -76,32 +76,16 @@ impl GenerationReads {
         read.await
     }
 
-    /// A read sent when first polled; it clears itself from `sent` when answered.
-    fn read_now(&self, reads: &Arc<Mutex<Reads>>, number: u64) -> Read {
+    /// A read sent when first polled, or once `previous` is answered; in that case it moves
+    /// itself from `next` to `sent` first, so lookups arriving after it is sent wait for the
+    /// one after. It clears itself from `sent` when answered.
+    fn send(&self, reads: &Arc<Mutex<Reads>>, number: u64, previous: Option<Read>) -> Read {
         let backend = self.backend.clone();
         let key = self.key.clone();
         let reads = reads.clone();
         async move {
-            let generation = backend.generation(&key).await.map_err(Arc::new);
-            let mut reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
-            if reads.sent.as_ref().is_some_and(|(sent, _)| *sent == number) {
-                reads.sent = None;
-            }
-            generation
-        }
-        .boxed()
-        .shared()
-    }
-
-    /// A read sent once `previous` is answered, moving itself from `next` to `sent` first so
-    /// that lookups arriving after it is sent wait for the one after.
-    fn read_after(&self, reads: &Arc<Mutex<Reads>>, number: u64, previous: Read) -> Read {
-        let backend = self.backend.clone();
-        let key = self.key.clone();
-        let reads = reads.clone();
-        async move {
-            let _ = previous.await;
-            {
+            if let Some(previous) = previous {
+                let _ = previous.await;
                 let mut reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
                 if reads.next.as_ref().is_some_and(|(next, _)| *next == number) {
                     reads.sent = reads.next.take();
