@@ -98,14 +98,12 @@ pub fn hex(bytes: &[u8]) -> String {
 impl ResponseCache {
     /// A cache over `backend`; `namespace` separates deployments sharing one Redis.
     pub fn new(backend: Arc<dyn CacheBackend>, namespace: &str, ttl: Duration) -> Self {
+        let generation_key = format!("jobgraph:{namespace}:generation");
         ResponseCache {
-            backend: backend.clone(),
+            generation_reads: GenerationReads::new(backend.clone(), &generation_key),
+            backend,
             prefix: format!("jobgraph:{namespace}:"),
-            generation_key: format!("jobgraph:{namespace}:generation"),
-            generation_reads: GenerationReads::new(
-                backend.clone(),
-                &format!("jobgraph:{namespace}:generation"),
-            ),
+            generation_key,
             responses_enabled: true,
             local: Cache::builder()
                 .weigher(|key: &String, (_, entry): &(u64, Arc<CachedResponse>)| {

@@ -71,6 +71,7 @@ impl CursorCodec {
         }
     }
 
+    /// The signed cursor of `position` in a list sorted by `sort`.
     pub fn encode(&self, sort: &str, position: &Position) -> String {
         let payload = serde_json::to_vec(&PayloadRef {
             s: sort,
