@@ -50,7 +50,8 @@ pub struct Options {
     /// HTTP worker threads [default: one per core]
     #[arg(long, env = "JOBGRAPH_WORKERS", global = true)]
     pub workers: Option<usize>,
-    /// Largest database pool [default: 10]
+    /// Most database connections; on PostgreSQL a quarter (at least one) for writes, the rest
+    /// kept for reads [default: 10]
     #[arg(long, env = "JOBGRAPH_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
     /// Largest request body in bytes; larger ones get 413 [default: 65536]

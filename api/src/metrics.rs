@@ -50,3 +50,9 @@ pub fn database_pool(size: u32, idle: usize) {
     ::metrics::gauge!("jobgraph_db_pool_connections").set(f64::from(size));
     ::metrics::gauge!("jobgraph_db_pool_idle_connections").set(idle as f64);
 }
+
+/// Records the connections kept for reads on PostgreSQL: open, and running a statement.
+pub fn read_connections(open: usize, in_use: usize) {
+    ::metrics::gauge!("jobgraph_db_read_connections").set(open as f64);
+    ::metrics::gauge!("jobgraph_db_read_connections_in_use").set(in_use as f64);
+}

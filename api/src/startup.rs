@@ -59,7 +59,8 @@ impl Application {
     /// Connects, migrates, seeds a brand-new embedded database, binds, and builds the server.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let statements = StatementCounter::default();
-        let db = db::connect(&settings.database, statements.clone()).await?;
+        let db::Pools { db, reads } =
+            db::connect_pools(&settings.database, statements.clone()).await?;
         let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
         db::migrate(&db).await?;
         if brand_new && settings.database.is_embedded_default {
@@ -88,6 +89,7 @@ impl Application {
         let schema = build_schema(
             Catalog {
                 db: db.clone(),
+                reads: reads.clone(),
                 cursors,
                 limits: settings.limits,
             },
@@ -102,6 +104,7 @@ impl Application {
         let endpoint = web::Data::new(Endpoint {
             schema,
             db: db.clone(),
+            reads,
             verifier,
             cache,
             documents: DocumentCache::default(),

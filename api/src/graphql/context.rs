@@ -3,6 +3,8 @@
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
+use crate::db::ReadPool;
+
 use super::cursor::CursorCodec;
 use super::loaders::Loaders;
 use crate::auth::Principal;
@@ -12,7 +14,10 @@ use crate::service::visibility::Visibility;
 
 /// Shared by every request: built once, before the server starts.
 pub struct Catalog {
+    /// Writes and transactions.
     pub db: DatabaseConnection,
+    /// Read-only statements.
+    pub reads: ReadPool,
     pub cursors: CursorCodec,
     pub limits: Limits,
 }
@@ -26,10 +31,10 @@ pub struct RequestScope {
 }
 
 impl RequestScope {
-    pub fn new(db: &DatabaseConnection, principal: Option<Principal>) -> Self {
+    pub fn new(reads: &ReadPool, principal: Option<Principal>) -> Self {
         let visibility = visibility_of(principal.as_ref());
         RequestScope {
-            loaders: Loaders::new(db, &visibility),
+            loaders: Loaders::new(reads, &visibility),
             visibility,
             principal,
         }

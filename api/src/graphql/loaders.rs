@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use entity::{company, posting, posting_location, requirement};
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use async_graphql::ErrorExtensions;
 
 use super::batch::{BatchLoad, Batcher};
+use crate::db::ReadPool;
 use crate::error::ServiceError;
 use crate::service;
 use crate::service::visibility::Visibility;
@@ -24,7 +24,7 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection, visibility: &Visibility) -> Self {
+    pub fn new(db: &ReadPool, visibility: &Visibility) -> Self {
         let scoped = || Scoped {
             db: db.clone(),
             visibility: visibility.clone(),
@@ -41,7 +41,7 @@ impl Loaders {
 
 /// What every loader reads with: the database, and what this reader may see.
 pub struct Scoped {
-    db: DatabaseConnection,
+    db: ReadPool,
     visibility: Visibility,
 }
 

@@ -20,6 +20,7 @@ use crate::auth::{AuthError, Principal, TokenVerifier};
 use crate::cache::response::CachedResponse;
 use crate::cache::response::{hex, request_key};
 use crate::cache::{Lookup, ResponseCache};
+use crate::db::ReadPool;
 use crate::error::ErrorCode;
 use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
@@ -32,6 +33,7 @@ use bytes::Bytes;
 pub struct Endpoint {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
+    pub reads: ReadPool,
     pub verifier: TokenVerifier,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
@@ -534,7 +536,7 @@ async fn run(
         OperationType::Subscription => "subscription",
     };
     let authenticated = principal.is_some();
-    let request = request.data(RequestScope::new(&endpoint.db, principal));
+    let request = request.data(RequestScope::new(&endpoint.reads, principal));
     let mut response = match tokio::time::timeout(
         endpoint.request_timeout,
         endpoint.schema.execute(request),

@@ -26,6 +26,9 @@ pub async fn metrics(endpoint: web::Data<Endpoint>) -> HttpResponse {
         }
         _ => {}
     }
+    if let Some((open, in_use)) = endpoint.reads.usage() {
+        crate::metrics::read_connections(open, in_use);
+    }
     match crate::metrics::handle() {
         Some(handle) => HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -49,7 +49,7 @@ impl CompanyQuery {
                     let id = global_id::decode_as(NodeKind::Company, &id, "id").extend()?;
                     Ok(scope.loaders.companies.load_one(id).await?.map(Company))
                 }
-                (None, Some(slug)) => Ok(service::company::by_slug(&catalog.db, &slug)
+                (None, Some(slug)) => Ok(service::company::by_slug(&catalog.reads, &slug)
                     .await
                     .extend()?
                     .map(Company)),

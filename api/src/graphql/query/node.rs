@@ -75,7 +75,7 @@ async fn load(
             .load_one(id)
             .await?
             .map(|m| Node::Posting(Posting(m))),
-        NodeKind::Application => service::application::get(&catalog.db, scope.actor(), id)
+        NodeKind::Application => service::application::get(&catalog.reads, scope.actor(), id)
             .await
             .extend()?
             .map(|m| Node::Application(Application(m))),

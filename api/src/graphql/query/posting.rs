@@ -61,7 +61,7 @@ impl PostingQuery {
                     Ok(scope.loaders.postings.load_one(id).await?.map(Posting))
                 }
                 (None, Some(company_slug), Some(slug)) => Ok(service::posting::by_slug(
-                    &catalog.db,
+                    &catalog.reads,
                     &scope.visibility,
                     &company_slug,
                     &slug,

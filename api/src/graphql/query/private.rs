@@ -23,7 +23,7 @@ impl PrivateQuery {
         let result = async {
             let (catalog, scope) = scope(ctx)?;
             let id = global_id::decode_as(NodeKind::Application, &id, "id").extend()?;
-            Ok(service::application::get(&catalog.db, scope.actor(), id)
+            Ok(service::application::get(&catalog.reads, scope.actor(), id)
                 .await
                 .extend()?
                 .map(Application))
@@ -59,7 +59,7 @@ impl PrivateQuery {
         )
         .extend()?;
         let page = service::audit::page(
-            &catalog.db,
+            &catalog.reads,
             scope.actor(),
             company_id,
             &request,

@@ -102,7 +102,7 @@ impl CompanyCount {
     /// How many companies the catalog holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         let (catalog, _) = scope(ctx)?;
-        service::company::count(&catalog.db).await.extend()
+        service::company::count(&catalog.reads).await.extend()
     }
 }
 
@@ -120,7 +120,7 @@ pub async fn company_page(
             &catalog.limits,
         )
         .extend()?;
-    let page = service::company::page(&catalog.db, &request, catalog.limits.default_page_size)
+    let page = service::company::page(&catalog.reads, &request, catalog.limits.default_page_size)
         .await
         .extend()?;
     Ok(page::connection(

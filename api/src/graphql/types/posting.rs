@@ -192,7 +192,7 @@ impl Posting {
             )
             .extend()?;
             let page = service::application::page_of_posting(
-                &catalog.db,
+                &catalog.reads,
                 scope.actor(),
                 &self.0,
                 &request,
@@ -251,7 +251,7 @@ impl PostingCount {
     /// How many postings the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         let (catalog, _) = scope(ctx)?;
-        service::posting::count(&catalog.db, &self.visibility, &self.filter)
+        service::posting::count(&catalog.reads, &self.visibility, &self.filter)
             .await
             .extend()
     }
@@ -275,7 +275,7 @@ pub async fn posting_page(
         )
         .extend()?;
     let page = service::posting::page(
-        &catalog.db,
+        &catalog.reads,
         &scope.visibility,
         &filter,
         order,

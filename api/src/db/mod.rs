@@ -1,5 +1,7 @@
 //! Connecting to the database, migrating it, and counting the statements it runs.
 
+pub mod read_pool;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -9,6 +11,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use secrecy::ExposeSecret;
 
 use crate::config::DatabaseSettings;
+pub use read_pool::ReadPool;
 
 /// Counts every SQL statement executed through one connection pool. Tests read it to prove
 /// that a query shape runs a constant number of statements.
@@ -28,19 +31,54 @@ impl StatementCounter {
 /// How long a pooled connection may sit idle before it is pinged on its way out.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
+/// What the server reads and writes with.
+pub struct Pools {
+    /// Writes, transactions, migrations and health checks; on SQLite, reads too.
+    pub db: DatabaseConnection,
+    pub reads: ReadPool,
+}
+
+/// Opens the server's pools, counting statements into `counter`. On PostgreSQL,
+/// `max_connections` is shared: a quarter (at least one) for writes, the rest (at least one)
+/// kept for reads.
+pub async fn connect_pools(
+    settings: &DatabaseSettings,
+    counter: StatementCounter,
+) -> Result<Pools, DbErr> {
+    let url = settings.url.expose_secret();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        let db = connect(settings, counter).await?;
+        let reads = ReadPool::Shared(db.clone());
+        return Ok(Pools { db, reads });
+    }
+    let writes = (settings.max_connections / 4).max(1);
+    let reads = settings.max_connections.saturating_sub(writes).max(1);
+    let db = connect_sized(settings, writes, counter.clone()).await?;
+    let reads = ReadPool::new(&db, url, reads, settings.acquire_timeout, counter)?;
+    Ok(Pools { db, reads })
+}
+
 /// Opens the connection pool described by `settings`, counting statements into `counter`.
 pub async fn connect(
     settings: &DatabaseSettings,
     counter: StatementCounter,
 ) -> Result<DatabaseConnection, DbErr> {
     let url = settings.url.expose_secret();
-    let mut options = ConnectOptions::new(url.to_owned());
     // Every connection to `sqlite::memory:` would open its own empty database.
     let max_connections = if url.contains(":memory:") || url.contains("mode=memory") {
         1
     } else {
         settings.max_connections
     };
+    connect_sized(settings, max_connections, counter).await
+}
+
+async fn connect_sized(
+    settings: &DatabaseSettings,
+    max_connections: u32,
+    counter: StatementCounter,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(settings.url.expose_secret().to_owned());
     options
         .max_connections(max_connections)
         .min_connections(0)
