@@ -385,15 +385,7 @@ async fn redis_killed_and_restarted_mid_run_fails_no_request() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("jobgraph_cache_events_total{event=\"error\"}"),
         "faults are counted"
@@ -497,15 +489,7 @@ async fn metrics_count_requests_by_operation_and_cache_events() {
     let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
     app.post("{ companies { totalCount } }", json!({})).await;
     app.post("{ companies { totalCount } }", json!({})).await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     for needle in [
         "jobgraph_graphql_requests_total{operation=\"query\",status=\"2xx\"}",
         "jobgraph_graphql_request_duration_seconds_bucket{operation=\"query\"",

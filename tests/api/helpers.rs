@@ -245,6 +245,18 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
 }
 
 impl TestApp {
+    /// The Prometheus text `GET /metrics` serves.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("a metrics body")
+    }
+
     pub fn graphql_url(&self) -> String {
         format!("{}/graphql", self.address)
     }

@@ -113,15 +113,7 @@ async fn reads_carry_on_without_an_error_when_postgresql_drops_their_connections
         assert!(body.get("errors").is_none(), "{body}");
         assert_eq!(title(&body["data"]), json!("Backend Engineer"));
     }
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     for gauge in [
         "jobgraph_db_read_connections ",
         "jobgraph_db_read_connections_in_use ",
