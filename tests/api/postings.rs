@@ -13,6 +13,7 @@ on_both_databases!(
     every_order_lists_postings_in_that_order_with_ties_broken_by_id,
     anonymous_users_never_see_unpublished_postings_by_any_path,
     lists_of_plain_objects_answer_every_selection_as_graphql_would,
+    pages_read_the_description_whenever_their_selection_asks_for_it,
 );
 
 async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
@@ -489,4 +490,42 @@ async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend:
     let first = &aliased["postings"]["nodes"][0]["requirements"][0];
     assert_eq!(first["what"], requirements[0]["text"]);
     assert_eq!(first["kind"], requirements[0]["required"]);
+}
+
+/// Pages leave the description column unread when their selection does not ask for it; every
+/// way of asking for it must still get the real one.
+async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
+    let description = json!([{ "heading": "About the role", "items": ["Build", "Ship"] }]);
+    let queries = [
+        "{ postings { nodes { description { heading items } } } }",
+        "{ postings { edges { node { title description { heading items } } } } }",
+        "{ postings { nodes { ...Described } } }
+         fragment Described on Posting { description { heading items } }",
+        "{ postings { edges { node { ... on Posting { description { heading items } } } } } }",
+        "{ postings { nodes { description @include(if: true) { heading items } } } }",
+        "{ company(slug: \"nordvind\") { postings { nodes { description { heading items } } } } }",
+    ];
+    for query in queries {
+        let data = app.data(query, json!({})).await;
+        let page = data.get("company").map_or(&data, |company| company);
+        let node = page["postings"]["nodes"]
+            .get(0)
+            .or_else(|| page["postings"]["edges"][0].get("node"))
+            .unwrap_or_else(|| panic!("one posting for {query}: {data}"));
+        assert_eq!(node["description"], description, "{query}");
+    }
+    // Without it, the page answers the rest as before.
+    let data = app
+        .data(
+            "{ postings { nodes { title company { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["postings"]["nodes"],
+        json!([{ "title": "Engineer", "company": { "name": "Nordvind" } }])
+    );
 }

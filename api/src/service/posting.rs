@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use entity::{company, posting, posting_location, requirement};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Iterable,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -175,6 +175,15 @@ pub fn city_key(city: &str) -> String {
     city.trim().to_lowercase()
 }
 
+/// Whether the rows read must carry the posting's description.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Description {
+    Read,
+    /// Its column is not read and comes back as an empty description: only for readers that
+    /// will not look at it. Parsing it is a good share of what a page of postings costs.
+    Skipped,
+}
+
 /// One page of the postings `visibility` lets the reader see that match `filter`.
 #[tracing::instrument(level = "debug", skip_all, fields(sort = order.sort.name()))]
 pub async fn page(
@@ -184,11 +193,16 @@ pub async fn page(
     order: PostingOrder,
     request: &PageRequest,
     page_size: u64,
+    description: Description,
 ) -> Result<Page<posting::Model>, ServiceError> {
     let sort = order.sort;
+    let mut select = filtered(visibility, filter);
+    if description == Description::Skipped {
+        select = without_description(select, db.get_database_backend());
+    }
     keyset::fetch_page(
         db,
-        filtered(visibility, filter),
+        select,
         Ordering {
             key: sort.column(),
             id: posting::Column::Id,
@@ -200,6 +214,24 @@ pub async fn page(
     )
     .await
     .map_err(ServiceError::from)
+}
+
+/// Every column but the description, which is selected as an empty one.
+fn without_description(
+    select: Select<posting::Entity>,
+    backend: DbBackend,
+) -> Select<posting::Entity> {
+    let empty = match backend {
+        DbBackend::Postgres => "'[]'::jsonb",
+        _ => "'[]'",
+    };
+    select
+        .select_only()
+        .columns(
+            posting::Column::iter()
+                .filter(|column| !matches!(column, posting::Column::Description)),
+        )
+        .column_as(Expr::cust(empty), posting::Column::Description.as_str())
 }
 
 /// How many postings a list holds, whatever the page.

@@ -281,6 +281,7 @@ pub async fn posting_page(
         order,
         &request,
         catalog.limits.default_page_size,
+        description_of_page(ctx),
     )
     .await
     .extend()?;
@@ -291,4 +292,21 @@ pub async fn posting_page(
         Posting,
         PostingCount::new(scope.visibility.clone(), filter),
     ))
+}
+
+/// Whether a page's selection reads its postings' description, through `nodes` or
+/// `edges.node`, fragments included. A `@skip` or `@include` counts as reading it.
+fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
+    let page = ctx.look_ahead();
+    let read = page.field("nodes").field("description").exists()
+        || page
+            .field("edges")
+            .field("node")
+            .field("description")
+            .exists();
+    if read {
+        service::posting::Description::Read
+    } else {
+        service::posting::Description::Skipped
+    }
 }
