@@ -61,6 +61,7 @@ impl Application {
         let statements = StatementCounter::default();
         let db::Pools { db, reads } =
             db::connect_pools(&settings.database, statements.clone()).await?;
+        reads.spawn_idle_reaper();
         let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
         db::migrate(&db).await?;
         if brand_new && settings.database.is_embedded_default {

@@ -40,6 +40,29 @@ async fn reads_open_no_more_connections_than_their_share() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_without_waiting_for_traffic() {
+    let Some((reads, _counter, _database)) = read_pool(3).await else {
+        return;
+    };
+    let statements = (0..6).map(|_| reads.query_all_raw(sql("SELECT pg_sleep(0.05)")));
+    futures_util::future::join_all(statements).await;
+    let (open, _) = reads.usage().expect("kept connections");
+    assert!(open >= 1);
+    reads.close_idle(Duration::from_secs(60));
+    assert_eq!(reads.usage(), Some((open, 0)), "none idle for a minute yet");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    reads.close_idle(Duration::from_millis(20));
+    assert_eq!(reads.usage(), Some((0, 0)));
+    // The pool opens new ones when asked again.
+    let row = reads
+        .query_one_raw(sql("SELECT 1 AS one"))
+        .await
+        .expect("a statement after closing")
+        .expect("one row");
+    assert_eq!(row.try_get::<i32>("", "one").expect("an int"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_abandoned_half_way_does_not_hold_up_the_next() {
     let Some((reads, _counter, _database)) = read_pool(1).await else {
         return;

@@ -32,7 +32,7 @@ use super::StatementCounter;
 
 /// How long a connection may sit idle before it is pinged before use.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
-/// A connection idle this long is closed rather than kept.
+/// A connection idle this long is closed (by the reaper, or when next taken) rather than kept.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 /// A connection this old is closed when it is given back, so that server-side memory and
 /// settings are renewed now and then.
@@ -68,6 +68,34 @@ impl ReadPool {
             acquire_timeout,
             counter,
         })))
+    }
+
+    /// Closes the connections that have been idle for `idle_for` or longer.
+    pub fn close_idle(&self, idle_for: Duration) {
+        if let ReadPool::Kept(kept) = self {
+            kept.close_idle(idle_for);
+        }
+    }
+
+    /// Closes long-idle connections every minute, in the background, until the pool is
+    /// dropped: without it they would stay open through a quiet period with no statement at
+    /// all (`give_back` shrinks the pool only while there is traffic).
+    pub fn spawn_idle_reaper(&self) {
+        let ReadPool::Kept(kept) = self else {
+            return;
+        };
+        let kept = Arc::downgrade(kept);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let Some(kept) = kept.upgrade() else {
+                    return;
+                };
+                kept.close_idle(IDLE_TIMEOUT);
+            }
+        });
     }
 
     /// Open connections of their own, and how many of them run a statement now (`None` when
@@ -196,15 +224,22 @@ impl KeptConnections {
             return;
         };
         idle.push(connection);
-        // The least recently used connection is first: close it once it has idled too long,
-        // so that a quieter period lets the pool shrink.
-        let stale = idle
-            .first()
-            .is_some_and(|oldest| oldest.since.elapsed() >= IDLE_TIMEOUT);
-        let stale = stale.then(|| idle.remove(0));
-        drop(idle);
-        if let Some(stale) = stale {
-            self.close(stale);
+    }
+
+    fn close_idle(&self, idle_for: Duration) {
+        let stale: Vec<Idle> = match self.idle.lock() {
+            Ok(mut idle) => {
+                // Least recently used first: the stale ones are a prefix.
+                let count = idle
+                    .iter()
+                    .take_while(|connection| connection.since.elapsed() >= idle_for)
+                    .count();
+                idle.drain(..count).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        for connection in stale {
+            self.close(connection);
         }
     }
 
