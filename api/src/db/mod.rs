@@ -28,7 +28,8 @@ impl StatementCounter {
     }
 }
 
-/// How long a pooled connection may sit idle before it is pinged on its way out.
+/// How long a connection (pooled or kept for reads) may sit idle before it is pinged on its
+/// way out.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 
 /// What the server reads and writes with.

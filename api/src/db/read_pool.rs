@@ -28,10 +28,8 @@ use sea_orm::{
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::StatementCounter;
+use super::{IDLE_BEFORE_PING, StatementCounter};
 
-/// How long a connection may sit idle before it is pinged before use.
-const IDLE_BEFORE_PING: Duration = Duration::from_secs(30);
 /// A connection idle this long is closed (by the reaper, or when next taken) rather than kept.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 /// A connection this old is closed when it is given back, so that server-side memory and
@@ -78,8 +76,7 @@ impl ReadPool {
     }
 
     /// Closes long-idle connections every minute, in the background, until the pool is
-    /// dropped: without it they would stay open through a quiet period with no statement at
-    /// all (`give_back` shrinks the pool only while there is traffic).
+    /// dropped: otherwise a quiet period with no statement at all would keep them open.
     pub fn spawn_idle_reaper(&self) {
         let ReadPool::Kept(kept) = self else {
             return;
