@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
+    QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -93,6 +93,24 @@ where
     C: ColumnTrait,
     D: ConnectionTrait,
 {
+    fetch_page_as(db, select, ordering, request, page_size, position_of).await
+}
+
+/// [`fetch_page`], with each row read as an `M` (which reads the columns `select` selects).
+pub async fn fetch_page_as<M, E, C, D>(
+    db: &D,
+    select: Select<E>,
+    ordering: Ordering<C>,
+    request: &PageRequest,
+    page_size: u64,
+    position_of: impl Fn(&M) -> Position,
+) -> Result<Page<M>, DbErr>
+where
+    M: FromQueryResult,
+    E: EntityTrait,
+    C: ColumnTrait,
+    D: ConnectionTrait,
+{
     let mut select = select;
     if let Some(after) = &request.after {
         select = select.filter(beyond(ordering.key, ordering.id, after, ordering.direction));
@@ -120,6 +138,7 @@ where
         .order_by_with_nulls(ordering.key, order.clone(), nulls)
         .order_by(ordering.id, order)
         .limit(limit.saturating_add(1))
+        .into_model::<M>()
         .all(db)
         .await?;
     let more = rows.len() as u64 > limit;

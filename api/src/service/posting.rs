@@ -7,8 +7,8 @@ use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use entity::{company, posting, posting_location, requirement};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, Iterable,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -196,11 +196,8 @@ pub async fn page(
     description: Description,
 ) -> Result<Page<posting::Model>, ServiceError> {
     let sort = order.sort;
-    let mut select = filtered(visibility, filter);
-    if description == Description::Skipped {
-        select = without_description(select, db.get_database_backend());
-    }
-    keyset::fetch_page(
+    let select = by_position(filtered(visibility, filter), description, db);
+    let page = keyset::fetch_page_as(
         db,
         select,
         Ordering {
@@ -210,28 +207,38 @@ pub async fn page(
         },
         request,
         page_size,
-        |posting| sort.position_of(posting),
+        |row: &ByPosition<posting::Model>| sort.position_of(&row.0),
     )
-    .await
-    .map_err(ServiceError::from)
+    .await?;
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|(row, position)| (row.0, position))
+            .collect(),
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+    })
 }
 
-/// Every column but the description, which is selected as an empty one.
-fn without_description(
+/// `select` with the columns [`ByPosition<posting::Model>`] reads, the description selected as
+/// an empty one when it is skipped.
+fn by_position(
     select: Select<posting::Entity>,
-    backend: DbBackend,
+    description: Description,
+    db: &impl ConnectionTrait,
 ) -> Select<posting::Entity> {
-    let empty = match backend {
+    let empty = match db.get_database_backend() {
         DbBackend::Postgres => "'[]'::jsonb",
         _ => "'[]'",
     };
-    select
-        .select_only()
-        .columns(
-            posting::Column::iter()
-                .filter(|column| !matches!(column, posting::Column::Description)),
-        )
-        .column_as(Expr::cust(empty), posting::Column::Description.as_str())
+    rows::posting_columns().fold(select.select_only(), |select, column| {
+        if matches!(column, posting::Column::Description) && description == Description::Skipped {
+            select.column_as(Expr::cust(empty), column.as_str())
+        } else {
+            select.column(column)
+        }
+    })
 }
 
 /// How many postings a list holds, whatever the page.
@@ -254,11 +261,14 @@ pub async fn by_ids(
     visibility: &Visibility,
     ids: &[Uuid],
 ) -> Result<Vec<posting::Model>, ServiceError> {
-    visible(visibility)
+    Ok(by_position(visible(visibility), Description::Read, db)
         .filter(posting::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<ByPosition<posting::Model>>()
         .all(db)
-        .await
-        .map_err(ServiceError::from)
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect())
 }
 
 /// The visible posting with `slug` at the company with `company_slug`.

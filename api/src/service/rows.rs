@@ -1,11 +1,11 @@
-//! Requirement and location rows read by column position.
+//! Posting, requirement and location rows read by column position.
 //!
 //! A page of postings reads hundreds of these rows at once. SeaORM's derived models look every
 //! column up by name, which cost more than decoding the values; these read the columns they
 //! select, in the order they select them.
 
-use entity::{posting_location, requirement};
-use sea_orm::{DbErr, FromQueryResult, QueryResult};
+use entity::{posting, posting_location, requirement};
+use sea_orm::{DbErr, FromQueryResult, Iterable, QueryResult};
 
 /// A model read by column position; select its type's `COLUMNS`, in order.
 pub struct ByPosition<M>(pub M);
@@ -59,5 +59,77 @@ impl FromQueryResult for ByPosition<posting_location::Model> {
             region: row.try_get_by_index(5)?,
             country: row.try_get_by_index(6)?,
         }))
+    }
+}
+
+/// The columns [`ByPosition<posting::Model>`] reads: every column, in the entity's order.
+pub fn posting_columns() -> impl Iterator<Item = posting::Column> {
+    posting::Column::iter()
+}
+
+impl FromQueryResult for ByPosition<posting::Model> {
+    fn from_query_result(row: &QueryResult, _prefix: &str) -> Result<Self, DbErr> {
+        Ok(ByPosition(posting::Model {
+            id: row.try_get_by_index(0)?,
+            company_id: row.try_get_by_index(1)?,
+            slug: row.try_get_by_index(2)?,
+            title: row.try_get_by_index(3)?,
+            summary: row.try_get_by_index(4)?,
+            description: row.try_get_by_index(5)?,
+            department: row.try_get_by_index(6)?,
+            occupation: row.try_get_by_index(7)?,
+            employment_type: row.try_get_by_index(8)?,
+            remote_policy: row.try_get_by_index(9)?,
+            travel: row.try_get_by_index(10)?,
+            language: row.try_get_by_index(11)?,
+            status: row.try_get_by_index(12)?,
+            posted_at: row.try_get_by_index(13)?,
+            valid_through: row.try_get_by_index(14)?,
+            apply_url: row.try_get_by_index(15)?,
+            source_url: row.try_get_by_index(16)?,
+            content_hash: row.try_get_by_index(17)?,
+            version: row.try_get_by_index(18)?,
+            created_at: row.try_get_by_index(19)?,
+            updated_at: row.try_get_by_index(20)?,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::IdenStatic;
+
+    /// `ByPosition<posting::Model>` reads the columns by these positions; a column added to or
+    /// moved in the entity must be added or moved there too.
+    #[test]
+    fn posting_columns_are_in_the_order_the_row_is_read() {
+        let names: Vec<&str> = posting_columns().map(|column| column.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "company_id",
+                "slug",
+                "title",
+                "summary",
+                "description",
+                "department",
+                "occupation",
+                "employment_type",
+                "remote_policy",
+                "travel",
+                "language",
+                "status",
+                "posted_at",
+                "valid_through",
+                "apply_url",
+                "source_url",
+                "content_hash",
+                "version",
+                "created_at",
+                "updated_at",
+            ]
+        );
     }
 }
