@@ -14,6 +14,7 @@ on_both_databases!(
     anonymous_users_never_see_unpublished_postings_by_any_path,
     lists_of_plain_objects_answer_every_selection_as_graphql_would,
     pages_read_the_description_whenever_their_selection_asks_for_it,
+    postings_answer_every_selection_as_graphql_would,
 );
 
 async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
@@ -527,5 +528,101 @@ async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend
     assert_eq!(
         data["postings"]["nodes"],
         json!([{ "title": "Engineer", "company": { "name": "Nordvind" } }])
+    );
+}
+
+/// Every posting field a one-pass selection can hold, with its relations.
+const ONE_PASS_POSTING: &str = "__typename id slug title summary department occupation \
+    employmentType remotePolicy travel language status postedAt validThrough applyUrl sourceUrl \
+    version createdAt updatedAt \
+    company { __typename id slug name website description headquarters createdAt updatedAt } \
+    locations { city region country } requirements { id kind text required yearsMin yearsMax } \
+    description { heading paragraphs items } t: title";
+
+/// The same selection as `ONE_PASS_POSTING`, in the same order, through an inline fragment
+/// and a directive, which async-graphql's own resolver answers.
+const GENERIC_POSTING: &str = "... on Posting { __typename id slug title summary department \
+    occupation employmentType remotePolicy travel language status postedAt validThrough \
+    applyUrl sourceUrl version createdAt updatedAt } \
+    company @include(if: $yes) { __typename id slug name website description headquarters \
+    createdAt updatedAt } \
+    locations { city region country } requirements { id kind text required yearsMin yearsMax } \
+    description { heading paragraphs items } t: title";
+
+/// Postings whose selection is only plain fields and plain relations are built in one pass;
+/// any other selection goes through async-graphql's resolver. Both must give the same bytes,
+/// in pages, through `edges`, and for `posting(id:)`.
+async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    let posting = fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            locations: vec![(Some("Göteborg".into()), "SE".into()), (None, "NO".into())],
+            requirements: 3,
+            posted_at: Some(days_after_base(2)),
+            ..Default::default()
+        },
+    )
+    .await;
+    fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
+    let body = |query: String, variables: Value| {
+        let app = &app;
+        async move {
+            let response = app.post(&query, variables).await;
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    for shape in [
+        "postings { nodes { SELECTION } }",
+        "postings(first: 1) { edges { node { SELECTION } } pageInfo { hasNextPage } }",
+        "posting(id: $id) { SELECTION }",
+        "company(slug: \"nordvind\") { postings { nodes { SELECTION } } }",
+    ] {
+        let request = |selection: &str| {
+            let operation = shape.replace("SELECTION", selection);
+            let mut definitions = Vec::new();
+            let mut variables = serde_json::Map::new();
+            if operation.contains("$id") {
+                definitions.push("$id: ID!");
+                variables.insert("id".into(), json!(posting_id(&posting)));
+            }
+            if operation.contains("$yes") {
+                definitions.push("$yes: Boolean!");
+                variables.insert("yes".into(), json!(true));
+            }
+            let definitions = if definitions.is_empty() {
+                String::new()
+            } else {
+                format!("({})", definitions.join(", "))
+            };
+            (
+                format!("query{definitions} {{ {operation} }}"),
+                Value::Object(variables),
+            )
+        };
+        let (query, variables) = request(ONE_PASS_POSTING);
+        let one_pass = body(query, variables).await;
+        let (query, variables) = request(GENERIC_POSTING);
+        let generic = body(query, variables).await;
+        assert!(!one_pass.contains("errors"), "{one_pass}");
+        assert!(one_pass.contains("\"Göteborg\""), "{one_pass}");
+        assert!(one_pass.contains("\"Requirement 2\""), "{one_pass}");
+        assert!(one_pass.contains("\"About the role\""), "{one_pass}");
+        assert_eq!(one_pass, generic, "for {shape}");
+    }
+
+    // Fields sharing a response key are merged, as GraphQL says.
+    let merged = app
+        .data(
+            "{ postings { nodes { company { name } company { slug } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        merged["postings"]["nodes"][0]["company"],
+        json!({ "name": "Nordvind", "slug": "nordvind" })
     );
 }

@@ -1,6 +1,6 @@
 //! What resolvers read from their context.
 
-use async_graphql::Context;
+use async_graphql::{Context, ContextBase};
 use sea_orm::DatabaseConnection;
 
 use crate::db::ReadPool;
@@ -46,8 +46,11 @@ impl RequestScope {
     }
 }
 
-/// Reads the shared catalog and this request's scope from a resolver's context.
-pub fn scope<'a>(ctx: &Context<'a>) -> async_graphql::Result<(&'a Catalog, &'a RequestScope)> {
+/// Reads the shared catalog and this request's scope from a resolver's (or a selection's)
+/// context.
+pub fn scope<'a, T>(
+    ctx: &ContextBase<'a, T>,
+) -> async_graphql::Result<(&'a Catalog, &'a RequestScope)> {
     Ok((ctx.data::<Catalog>()?, ctx.data::<RequestScope>()?))
 }
 

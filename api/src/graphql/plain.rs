@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::{Field, Selection};
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::resolve_list;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
@@ -51,37 +51,18 @@ impl<T: PlainFields> OutputType for PlainList<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        let Some(selected) = plain_selection::<T>(ctx) else {
+        let Some(selected) = plain_selection::<T>(&ctx.item.node) else {
             return resolve_list(ctx, field, self.0.iter(), Some(self.0.len())).await;
         };
-        let type_name = Value::String(T::type_name().into_owned());
-        let objects = self
-            .0
-            .iter()
-            .map(|item| {
-                let mut object = IndexMap::with_capacity(selected.len());
-                for (key, name) in &selected {
-                    let value = match *name {
-                        "__typename" => type_name.clone(),
-                        name => item.plain_field(name).unwrap_or(Value::Null),
-                    };
-                    object.insert(key.clone(), value);
-                }
-                Value::Object(object)
-            })
-            .collect();
+        let objects = plain_objects(&self.0, &selected);
         Ok(Value::List(objects))
     }
 }
 
 /// The response keys and field names of a selection made only of `T`'s plain fields (and
 /// `__typename`), or `None` when anything else is selected.
-fn plain_selection<'a, T: PlainFields>(
-    ctx: &'a ContextSelectionSet<'_>,
-) -> Option<Vec<(Name, &'a str)>> {
-    ctx.item
-        .node
-        .items
+pub fn plain_selection<'a, T: PlainFields>(set: &'a SelectionSet) -> Option<PlainSelection<'a>> {
+    set.items
         .iter()
         .map(|selection| match &selection.node {
             Selection::Field(field) => {
@@ -94,6 +75,30 @@ fn plain_selection<'a, T: PlainFields>(
             }
             Selection::FragmentSpread(_) | Selection::InlineFragment(_) => None,
         })
+        .collect()
+}
+
+/// The response keys and field names a plain selection asks for, in its order.
+pub type PlainSelection<'a> = Vec<(Name, &'a str)>;
+
+/// `item` with the fields `selected` asks for.
+pub fn plain_object<T: PlainFields>(item: &T, selected: &PlainSelection<'_>) -> Value {
+    let mut object = IndexMap::with_capacity(selected.len());
+    for (key, name) in selected {
+        let value = match *name {
+            "__typename" => Value::String(T::type_name().into_owned()),
+            name => item.plain_field(name).unwrap_or(Value::Null),
+        };
+        object.insert(key.clone(), value);
+    }
+    Value::Object(object)
+}
+
+/// Each of `items` with the fields `selected` asks for.
+pub fn plain_objects<T: PlainFields>(items: &[T], selected: &PlainSelection<'_>) -> Vec<Value> {
+    items
+        .iter()
+        .map(|item| plain_object(item, selected))
         .collect()
 }
 

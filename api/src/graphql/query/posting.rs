@@ -5,7 +5,8 @@ use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
 use crate::graphql::types::page::{self, PageArgs};
-use crate::graphql::types::posting::{Posting, PostingConnection, posting_page};
+use crate::graphql::types::posting::{PostingConnection, posting_page};
+use crate::graphql::types::posting_node::PostingNode;
 use crate::service;
 use crate::service::posting::PostingOrder;
 
@@ -52,13 +53,18 @@ impl PostingQuery {
         id: Option<ID>,
         company_slug: Option<String>,
         slug: Option<String>,
-    ) -> async_graphql::Result<Option<Posting>> {
+    ) -> async_graphql::Result<Option<PostingNode>> {
         let result = async {
             let (catalog, scope) = scope(ctx)?;
             match (id, company_slug, slug) {
                 (Some(id), None, None) => {
                     let id = global_id::decode_as(NodeKind::Posting, &id, "id").extend()?;
-                    Ok(scope.loaders.postings.load_one(id).await?.map(Posting))
+                    Ok(scope
+                        .loaders
+                        .postings
+                        .load_one(id)
+                        .await?
+                        .map(PostingNode::from))
                 }
                 (None, Some(company_slug), Some(slug)) => Ok(service::posting::by_slug(
                     &catalog.reads,
@@ -68,7 +74,7 @@ impl PostingQuery {
                 )
                 .await
                 .extend()?
-                .map(Posting)),
+                .map(PostingNode::from)),
                 _ => Err(ServiceError::invalid(
                     "id",
                     "give either id, or companySlug and slug",

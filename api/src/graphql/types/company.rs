@@ -1,5 +1,5 @@
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, Object, ResultExt};
+use async_graphql::{Context, ID, Object, ResultExt, ScalarType, Value};
 use chrono::{DateTime, Utc};
 use entity::company;
 
@@ -9,6 +9,7 @@ use super::posting::PostingConnection;
 use crate::graphql::context::scope;
 use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::plain::{PlainFields, nullable};
 use crate::service;
 use crate::service::posting::{PostingFilter, PostingOrder};
 
@@ -130,4 +131,34 @@ pub async fn company_page(
         Company,
         CompanyCount,
     ))
+}
+
+impl PlainFields for Company {
+    fn plain_field(&self, name: &str) -> Option<Value> {
+        let company = &self.0;
+        Some(match name {
+            "id" => global_id::encode(NodeKind::Company, company.id).0.into(),
+            "slug" => company.slug.as_str().into(),
+            "name" => company.name.as_str().into(),
+            "website" => nullable(company.website.as_deref()),
+            "description" => nullable(company.description.as_deref()),
+            "headquarters" => nullable(company.headquarters.as_deref()),
+            "createdAt" => ScalarType::to_value(&company.created_at),
+            "updatedAt" => ScalarType::to_value(&company.updated_at),
+            _ => return None,
+        })
+    }
+
+    fn is_plain_field(name: &str) -> bool {
+        matches!(
+            name,
+            "id" | "slug"
+                | "name"
+                | "website"
+                | "description"
+                | "headquarters"
+                | "createdAt"
+                | "updatedAt"
+        )
+    }
 }

@@ -1,6 +1,6 @@
 use async_graphql::connection::Connection;
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, ID, Object, ResultExt};
+use async_graphql::{Context, ID, InputType, Object, ResultExt, ScalarType, Value};
 use chrono::{DateTime, Utc};
 use entity::posting;
 
@@ -9,13 +9,14 @@ use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use super::location::Location;
 use super::page::{self, PageArgs};
+use super::posting_node::PostingNode;
 use super::requirement::Requirement;
 use super::section::DescriptionSection;
 use crate::error::{ErrorCode, graphql_error};
 use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
-use crate::graphql::plain::PlainList;
+use crate::graphql::plain::{PlainFields, PlainList, nullable};
 use crate::service;
 use crate::service::posting::{PostingFilter, PostingOrder};
 use crate::service::visibility::Visibility;
@@ -27,7 +28,7 @@ pub struct Posting(pub posting::Model);
 pub type ApplicationConnection = Connection<PageCursor, Application, EmptyFields, EmptyFields>;
 
 /// A page of postings, Relay style.
-pub type PostingConnection = Connection<PageCursor, Posting, PostingCount, EmptyFields>;
+pub type PostingConnection = Connection<PageCursor, PostingNode, PostingCount, EmptyFields>;
 
 #[Object]
 impl Posting {
@@ -289,7 +290,7 @@ pub async fn posting_page(
         page,
         &catalog.cursors,
         sort.name(),
-        Posting,
+        PostingNode::from,
         PostingCount::new(scope.visibility.clone(), filter),
     ))
 }
@@ -308,5 +309,55 @@ fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
         service::posting::Description::Read
     } else {
         service::posting::Description::Skipped
+    }
+}
+
+impl PlainFields for Posting {
+    fn plain_field(&self, name: &str) -> Option<Value> {
+        let posting = &self.0;
+        Some(match name {
+            "id" => global_id::encode(NodeKind::Posting, posting.id).0.into(),
+            "slug" => posting.slug.as_str().into(),
+            "title" => posting.title.as_str().into(),
+            "summary" => nullable(posting.summary.as_deref()),
+            "department" => nullable(posting.department.as_deref()),
+            "occupation" => nullable(posting.occupation.as_deref()),
+            "employmentType" => EmploymentType::from(posting.employment_type).to_value(),
+            "remotePolicy" => RemotePolicy::from(posting.remote_policy).to_value(),
+            "travel" => nullable(posting.travel.as_deref()),
+            "language" => posting.language.as_str().into(),
+            "status" => PostingStatus::from(posting.status).to_value(),
+            "postedAt" => nullable(posting.posted_at.map(|at| ScalarType::to_value(&at))),
+            "validThrough" => nullable(posting.valid_through.map(|at| ScalarType::to_value(&at))),
+            "applyUrl" => nullable(posting.apply_url.as_deref()),
+            "sourceUrl" => nullable(posting.source_url.as_deref()),
+            "version" => posting.version.into(),
+            "createdAt" => ScalarType::to_value(&posting.created_at),
+            "updatedAt" => ScalarType::to_value(&posting.updated_at),
+            _ => return None,
+        })
+    }
+
+    fn is_plain_field(name: &str) -> bool {
+        matches!(
+            name,
+            "id" | "slug"
+                | "title"
+                | "summary"
+                | "department"
+                | "occupation"
+                | "employmentType"
+                | "remotePolicy"
+                | "travel"
+                | "language"
+                | "status"
+                | "postedAt"
+                | "validThrough"
+                | "applyUrl"
+                | "sourceUrl"
+                | "version"
+                | "createdAt"
+                | "updatedAt"
+        )
     }
 }

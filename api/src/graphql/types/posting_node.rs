@@ -1,0 +1,213 @@
+//! A posting as lists and `posting(...)` return it, resolved in one pass when it can be.
+//!
+//! async-graphql resolves an object field by field: a boxed future, a context and a join for
+//! each, and for a posting those futures are large. On a page of 50 postings that generic path
+//! was the largest single cost of the request. When a posting's selection is only its own
+//! plain fields and its company, locations, requirements and description with plain
+//! selections of their own (no fragments, directives, arguments or repeated keys),
+//! [`PostingNode`] loads the three relations together and builds the value directly. Any
+//! other selection, and any failed load, goes through the generic resolver, so the answer and
+//! its errors are the same either way.
+
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
+use entity::posting;
+use futures_util::future::{OptionFuture, join3};
+
+use super::company::Company;
+use super::location::Location;
+use super::posting::Posting;
+use super::requirement::Requirement;
+use super::section::DescriptionSection;
+use crate::graphql::context::scope;
+use crate::graphql::plain::{
+    PlainFields, PlainSelection, plain_object, plain_objects, plain_selection,
+};
+
+/// A posting, with the same GraphQL type as [`Posting`].
+pub struct PostingNode(pub Posting);
+
+impl From<posting::Model> for PostingNode {
+    fn from(model: posting::Model) -> Self {
+        PostingNode(Posting(model))
+    }
+}
+
+impl OutputType for PostingNode {
+    fn type_name() -> Cow<'static, str> {
+        <Posting as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Posting as OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Posting as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        if let Some(selection) = OnePassSelection::of(&ctx.item.node)
+            && let Some(value) = self.resolve_in_one_pass(ctx, &selection).await
+        {
+            return Ok(value);
+        }
+        OutputType::resolve(&self.0, ctx, field).await
+    }
+}
+
+impl PostingNode {
+    /// The posting's value, or `None` when a relation could not be loaded (the generic
+    /// resolver then reports the error where it belongs).
+    async fn resolve_in_one_pass(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        selection: &OnePassSelection<'_>,
+    ) -> Option<Value> {
+        let posting = &self.0.0;
+        let (_, scope) = scope(ctx).ok()?;
+        let loaders = &scope.loaders;
+        let (company, locations, requirements) = join3(
+            OptionFuture::from(
+                selection
+                    .company
+                    .then(|| loaders.companies.load_one(posting.company_id)),
+            ),
+            OptionFuture::from(
+                selection
+                    .locations
+                    .then(|| loaders.locations_of_posting.load_one(posting.id)),
+            ),
+            OptionFuture::from(
+                selection
+                    .requirements
+                    .then(|| loaders.requirements_of_posting.load_one(posting.id)),
+            ),
+        )
+        .await;
+        // A posting always has its company; without it the generic resolver logs and reports.
+        let company = match company {
+            None => None,
+            Some(loaded) => Some(Company(loaded.ok()??)),
+        };
+        let locations: Option<Vec<Location>> = match locations {
+            None => None,
+            Some(loaded) => Some(
+                loaded
+                    .ok()?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Location::from)
+                    .collect(),
+            ),
+        };
+        let requirements: Option<Vec<Requirement>> = match requirements {
+            None => None,
+            Some(loaded) => Some(
+                loaded
+                    .ok()?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Requirement)
+                    .collect(),
+            ),
+        };
+        let mut object = IndexMap::with_capacity(selection.parts.len());
+        for (key, part) in &selection.parts {
+            let value = match part {
+                Part::Own("__typename") => Value::String(Self::type_name().into_owned()),
+                Part::Own(name) => self.0.plain_field(name).unwrap_or(Value::Null),
+                Part::Company(selected) => plain_object(company.as_ref()?, selected),
+                Part::Locations(selected) => {
+                    Value::List(plain_objects(locations.as_deref()?, selected))
+                }
+                Part::Requirements(selected) => {
+                    Value::List(plain_objects(requirements.as_deref()?, selected))
+                }
+                Part::Description(selected) => Value::List(
+                    posting
+                        .description
+                        .0
+                        .iter()
+                        .map(|section| {
+                            plain_object(&DescriptionSection::from(section.clone()), selected)
+                        })
+                        .collect(),
+                ),
+            };
+            object.insert(key.clone(), value);
+        }
+        Some(Value::Object(object))
+    }
+}
+
+/// What one field of a one-pass selection asks for.
+enum Part<'a> {
+    /// A field of the posting itself, or `__typename`.
+    Own(&'a str),
+    Company(PlainSelection<'a>),
+    Locations(PlainSelection<'a>),
+    Requirements(PlainSelection<'a>),
+    Description(PlainSelection<'a>),
+}
+
+/// A posting selection that can be resolved in one pass, with the relations it loads.
+struct OnePassSelection<'a> {
+    parts: Vec<(Name, Part<'a>)>,
+    company: bool,
+    locations: bool,
+    requirements: bool,
+}
+
+impl<'a> OnePassSelection<'a> {
+    fn of(set: &'a SelectionSet) -> Option<Self> {
+        let mut selection = OnePassSelection {
+            parts: Vec::with_capacity(set.items.len()),
+            company: false,
+            locations: false,
+            requirements: false,
+        };
+        for item in &set.items {
+            let Selection::Field(field) = &item.node else {
+                return None;
+            };
+            let field = &field.node;
+            if !field.directives.is_empty() || !field.arguments.is_empty() {
+                return None;
+            }
+            let key = field.response_key().node.clone();
+            // Fields sharing a key are merged by the generic resolver.
+            if selection.parts.iter().any(|(seen, _)| *seen == key) {
+                return None;
+            }
+            let sub = &field.selection_set.node;
+            let part = match field.name.node.as_str() {
+                "company" => {
+                    selection.company = true;
+                    Part::Company(plain_selection::<Company>(sub)?)
+                }
+                "locations" => {
+                    selection.locations = true;
+                    Part::Locations(plain_selection::<Location>(sub)?)
+                }
+                "requirements" => {
+                    selection.requirements = true;
+                    Part::Requirements(plain_selection::<Requirement>(sub)?)
+                }
+                "description" => Part::Description(plain_selection::<DescriptionSection>(sub)?),
+                name if name == "__typename" || Posting::is_plain_field(name) => Part::Own(name),
+                _ => return None,
+            };
+            selection.parts.push((key, part));
+        }
+        Some(selection)
+    }
+}
