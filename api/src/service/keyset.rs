@@ -69,6 +69,21 @@ pub struct Page<M> {
     pub has_next_page: bool,
 }
 
+impl<M> Page<M> {
+    /// The same page with each row made an `N`.
+    pub fn map<N>(self, into: impl Fn(M) -> N) -> Page<N> {
+        Page {
+            rows: self
+                .rows
+                .into_iter()
+                .map(|(row, position)| (into(row), position))
+                .collect(),
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+        }
+    }
+}
+
 /// The columns a list is ordered by.
 #[derive(Clone, Copy, Debug)]
 pub struct Ordering<C> {

@@ -210,15 +210,7 @@ pub async fn page(
         |row: &ByPosition<posting::Model>| sort.position_of(&row.0),
     )
     .await?;
-    Ok(Page {
-        rows: page
-            .rows
-            .into_iter()
-            .map(|(row, position)| (row.0, position))
-            .collect(),
-        has_previous_page: page.has_previous_page,
-        has_next_page: page.has_next_page,
-    })
+    Ok(page.map(|row| row.0))
 }
 
 /// `select` with the columns [`ByPosition<posting::Model>`] reads, the description selected as

@@ -98,28 +98,8 @@ impl PostingNode {
             None => None,
             Some(loaded) => Some(Company(loaded.ok()??)),
         };
-        let locations: Option<Vec<Location>> = match locations {
-            None => None,
-            Some(loaded) => Some(
-                loaded
-                    .ok()?
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(Location::from)
-                    .collect(),
-            ),
-        };
-        let requirements: Option<Vec<Requirement>> = match requirements {
-            None => None,
-            Some(loaded) => Some(
-                loaded
-                    .ok()?
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(Requirement)
-                    .collect(),
-            ),
-        };
+        let locations = rows_as(locations, Location::from)?;
+        let requirements = rows_as(requirements, Requirement)?;
         let mut object = IndexMap::with_capacity(selection.parts.len());
         for (key, part) in &selection.parts {
             let value = match part {
@@ -146,6 +126,25 @@ impl PostingNode {
             object.insert(key.clone(), value);
         }
         Some(Value::Object(object))
+    }
+}
+
+/// The rows of a relation, each made a `T`: `Some(None)` when the selection did not ask for
+/// it, `None` when its load failed.
+fn rows_as<M, T>(
+    load: Option<async_graphql::Result<Option<Vec<M>>>>,
+    into: impl Fn(M) -> T,
+) -> Option<Option<Vec<T>>> {
+    match load {
+        None => Some(None),
+        Some(loaded) => Some(Some(
+            loaded
+                .ok()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(into)
+                .collect(),
+        )),
     }
 }
 
