@@ -54,15 +54,7 @@ impl Posting {
 
     /// The full description as sections in reading order.
     async fn description(&self) -> PlainList<DescriptionSection> {
-        PlainList(
-            self.0
-                .description
-                .0
-                .iter()
-                .cloned()
-                .map(DescriptionSection::from)
-                .collect(),
-        )
+        PlainList(self.description_sections())
     }
 
     /// The department or team, such as "Engineering".
@@ -231,6 +223,19 @@ impl Posting {
                 .map(Requirement)
                 .collect(),
         ))
+    }
+}
+
+impl Posting {
+    /// The description's sections as GraphQL objects.
+    pub fn description_sections(&self) -> Vec<DescriptionSection> {
+        self.0
+            .description
+            .0
+            .iter()
+            .cloned()
+            .map(DescriptionSection::from)
+            .collect()
     }
 }
 

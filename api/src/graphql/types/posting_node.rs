@@ -112,16 +112,9 @@ impl PostingNode {
                 Part::Requirements(selected) => {
                     Value::List(plain_objects(requirements.as_deref()?, selected))
                 }
-                Part::Description(selected) => Value::List(
-                    posting
-                        .description
-                        .0
-                        .iter()
-                        .map(|section| {
-                            plain_object(&DescriptionSection::from(section.clone()), selected)
-                        })
-                        .collect(),
-                ),
+                Part::Description(selected) => {
+                    Value::List(plain_objects(&self.0.description_sections(), selected))
+                }
             };
             object.insert(key.clone(), value);
         }
