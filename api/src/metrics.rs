@@ -32,6 +32,13 @@ pub fn cache_event(event: &'static str) {
     ::metrics::counter!("jobgraph_cache_events_total", "event" => event).increment(1);
 }
 
+/// Counts a query a pushdown plan was tried on: `answered` by the database, or handed back to
+/// async-graphql (`fallback`).
+pub fn pushdown(answered: bool) {
+    let outcome = if answered { "answered" } else { "fallback" };
+    ::metrics::counter!("jobgraph_pushdown_total", "outcome" => outcome).increment(1);
+}
+
 /// Records one GraphQL request by operation type (`query`, `mutation`, `none`) and status.
 pub fn graphql_request(operation: &'static str, status: u16, seconds: f64) {
     let class = match status {

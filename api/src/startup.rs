@@ -8,7 +8,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
 use rand::RngCore;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
@@ -24,6 +24,7 @@ use crate::graphql::build_schema;
 use crate::graphql::context::Catalog;
 use crate::graphql::cursor::CursorCodec;
 use crate::graphql::documents::DocumentCache;
+use crate::graphql::pushdown::Pushdown;
 use crate::http::{self, graphql::Endpoint};
 use crate::seed;
 
@@ -87,6 +88,11 @@ impl Application {
                 CursorCodec::new(&secret)
             }
         };
+        let pushdown = Pushdown::new(
+            db.get_database_backend() == DbBackend::Postgres,
+            cursors.clone(),
+            settings.limits,
+        );
         let schema = build_schema(
             Catalog {
                 db: db.clone(),
@@ -109,6 +115,7 @@ impl Application {
             verifier,
             cache,
             documents: DocumentCache::default(),
+            pushdown,
             http_max_age: settings.cache.http_max_age,
             max_body_bytes: settings.http.max_body_bytes,
             request_timeout: settings.http.request_timeout,

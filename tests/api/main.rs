@@ -17,6 +17,7 @@ mod migrations;
 mod mutations;
 mod pagination;
 mod postings;
+mod pushdown;
 mod read_pool;
 mod schema_file;
 mod statements;

@@ -17,7 +17,8 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    fn name(self) -> &'static str {
+    /// The GraphQL type's name, as global ids carry it.
+    pub fn name(self) -> &'static str {
         match self {
             NodeKind::Company => "Company",
             NodeKind::Posting => "Posting",

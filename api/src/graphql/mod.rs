@@ -9,6 +9,7 @@ pub mod global_id;
 pub mod loaders;
 pub mod mutation;
 pub mod plain;
+pub mod pushdown;
 pub mod query;
 pub mod types;
 

@@ -26,6 +26,7 @@ use crate::graphql::AppSchema;
 use crate::graphql::context::RequestScope;
 use crate::graphql::documents::DocumentCache;
 use crate::graphql::error_codes::{self, with_code};
+use crate::graphql::pushdown::Pushdown;
 use crate::metrics;
 use bytes::Bytes;
 
@@ -42,6 +43,8 @@ pub struct Endpoint {
     pub documents: DocumentCache,
     /// `Cache-Control: max-age` of anonymous GET query responses.
     pub http_max_age: Duration,
+    /// Plans of the queries PostgreSQL answers whole.
+    pub pushdown: Pushdown,
 }
 
 /// A GraphQL request as POST bodies and GET query strings carry it.
@@ -499,12 +502,6 @@ async fn run(
         }
     }
 
-    let mut request =
-        async_graphql::Request::new(query.clone()).variables(Variables::from_json(variables_json));
-    if let Some(name) = operation_name {
-        request = request.operation_name(name);
-    }
-    let operation_name = request.operation_name.clone();
     let document = match endpoint.documents.parse(&query).await {
         Err(error) => {
             return (
@@ -529,6 +526,35 @@ async fn run(
         }
         Ok(operation_type) => operation_type,
     };
+
+    // Queries PostgreSQL can answer whole skip async-graphql (see `graphql::pushdown`).
+    if operation_type == OperationType::Query && principal.is_none() {
+        let answer = endpoint.pushdown.answer(
+            &query,
+            operation_name.as_deref(),
+            &variables_json,
+            &endpoint.reads,
+        );
+        match tokio::time::timeout(endpoint.request_timeout, answer).await {
+            Ok(None) => {}
+            Ok(Some(body)) => {
+                if let Some(hash) = newly_persisted {
+                    endpoint.cache.persist_query(&hash, &query).await;
+                }
+                return (
+                    shared_answer(endpoint, media, cache_key.zip(generation), body, get).await,
+                    "query",
+                );
+            }
+            Err(_) => return (timed_out(endpoint, media), "query"),
+        }
+    }
+
+    let mut request =
+        async_graphql::Request::new(query.clone()).variables(Variables::from_json(variables_json));
+    if let Some(name) = &operation_name {
+        request = request.operation_name(name);
+    }
     request.set_parsed_query(ExecutableDocument::clone(&document));
     let label = match operation_type {
         OperationType::Query => "query",
@@ -545,22 +571,11 @@ async fn run(
     {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(
-                timeout_ms = endpoint.request_timeout.as_millis() as u64,
-                "request timed out"
-            );
             if operation_type == OperationType::Mutation {
                 // It may have committed: readers must not see what was cached before it.
                 endpoint.cache.invalidate().await;
             }
-            return (
-                failure(
-                    media,
-                    ErrorCode::Timeout,
-                    "the request took too long; ask for less and try again",
-                ),
-                label,
-            );
+            return (timed_out(endpoint, media), label);
         }
     };
     error_codes::stamp(&mut response);
@@ -577,11 +592,14 @@ async fn run(
     let shareable =
         operation_type == OperationType::Query && response.errors.is_empty() && !authenticated;
     if shareable {
-        if let (Some(key), Some(generation)) = (&cache_key, generation) {
-            endpoint.cache.store(key, generation, &body).await;
-        }
-        let entry = CachedResponse::new(Bytes::from(body));
-        return (cacheable_response(endpoint, media, &entry, get), label);
+        endpoint
+            .pushdown
+            .learn(&query, operation_name.as_deref(), &document)
+            .await;
+        return (
+            shared_answer(endpoint, media, cache_key.zip(generation), body, get).await,
+            label,
+        );
     }
     let cache_control = if authenticated {
         "private, no-store"
@@ -594,6 +612,34 @@ async fn run(
             .insert_header((header::CACHE_CONTROL, cache_control))
             .body(body),
         label,
+    )
+}
+
+/// Answers with a successful anonymous query's body, first storing it in the response cache
+/// under the generation read before it was computed.
+async fn shared_answer(
+    endpoint: &Endpoint,
+    media: ResponseMedia,
+    cache_entry: Option<(String, u64)>,
+    body: Vec<u8>,
+    get: Option<&Option<String>>,
+) -> HttpResponse {
+    if let Some((key, generation)) = cache_entry {
+        endpoint.cache.store(&key, generation, &body).await;
+    }
+    let entry = CachedResponse::new(Bytes::from(body));
+    cacheable_response(endpoint, media, &entry, get)
+}
+
+fn timed_out(endpoint: &Endpoint, media: ResponseMedia) -> HttpResponse {
+    tracing::warn!(
+        timeout_ms = endpoint.request_timeout.as_millis() as u64,
+        "request timed out"
+    );
+    failure(
+        media,
+        ErrorCode::Timeout,
+        "the request took too long; ask for less and try again",
     )
 }
 

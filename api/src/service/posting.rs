@@ -7,8 +7,8 @@ use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use entity::{company, posting, posting_location, requirement};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -71,15 +71,27 @@ impl PostingSort {
     }
 
     fn position_of(self, posting: &posting::Model) -> Position {
+        self.position(
+            posting.id,
+            posting.posted_at,
+            posting.updated_at,
+            &posting.title,
+        )
+    }
+
+    fn position(
+        self,
+        id: Uuid,
+        posted_at: Option<DateTime<Utc>>,
+        updated_at: DateTime<Utc>,
+        title: &str,
+    ) -> Position {
         let key = match self {
-            PostingSort::PostedAt => SortValue::Time(posting.posted_at),
-            PostingSort::Title => SortValue::Text(posting.title.clone()),
-            PostingSort::UpdatedAt => SortValue::Time(Some(posting.updated_at)),
+            PostingSort::PostedAt => SortValue::Time(posted_at),
+            PostingSort::Title => SortValue::Text(title.to_owned()),
+            PostingSort::UpdatedAt => SortValue::Time(Some(updated_at)),
         };
-        Position {
-            key,
-            id: posting.id,
-        }
+        Position { key, id }
     }
 
     /// Whether `position` can be a position in a list sorted by this key.
@@ -211,6 +223,70 @@ pub async fn page(
     )
     .await?;
     Ok(page.map(|row| row.0))
+}
+
+/// A posting the database rendered as JSON, with the columns that place it in its list.
+#[derive(FromQueryResult)]
+struct RenderedPosting {
+    id: Uuid,
+    posted_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    title: String,
+    json: String,
+}
+
+/// The page [`page`] returns, each posting rendered by the database: `json` is a SQL
+/// expression over the `posting` row that yields the posting's JSON text.
+#[tracing::instrument(level = "debug", skip_all, fields(sort = order.sort.name()))]
+pub async fn rendered_page(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &PostingFilter,
+    order: PostingOrder,
+    request: &PageRequest,
+    page_size: u64,
+    json: &str,
+) -> Result<Page<String>, ServiceError> {
+    let sort = order.sort;
+    let select = filtered(visibility, filter)
+        .select_only()
+        .column(posting::Column::Id)
+        .column(posting::Column::PostedAt)
+        .column(posting::Column::UpdatedAt)
+        .column(posting::Column::Title)
+        .column_as(Expr::cust(json.to_owned()), "json");
+    let page = keyset::fetch_page_as(
+        db,
+        select,
+        Ordering {
+            key: sort.column(),
+            id: posting::Column::Id,
+            direction: order.direction,
+        },
+        request,
+        page_size,
+        |row: &RenderedPosting| sort.position(row.id, row.posted_at, row.updated_at, &row.title),
+    )
+    .await?;
+    Ok(page.map(|row| row.json))
+}
+
+/// The visible posting with `id`, rendered by the database as [`rendered_page`] renders.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn rendered_by_id(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    id: Uuid,
+    json: &str,
+) -> Result<Option<String>, ServiceError> {
+    visible(visibility)
+        .select_only()
+        .column_as(Expr::cust(json.to_owned()), "json")
+        .filter(posting::Column::Id.eq(id))
+        .into_tuple::<String>()
+        .one(db)
+        .await
+        .map_err(ServiceError::from)
 }
 
 /// `select` with the columns [`ByPosition<posting::Model>`] reads, the description selected as

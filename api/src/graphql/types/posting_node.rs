@@ -142,7 +142,7 @@ fn rows_as<M, T>(
 }
 
 /// What one field of a one-pass selection asks for.
-enum Part<'a> {
+pub(crate) enum Part<'a> {
     /// A field of the posting itself, or `__typename`.
     Own(&'a str),
     Company(PlainSelection<'a>),
@@ -152,15 +152,15 @@ enum Part<'a> {
 }
 
 /// A posting selection that can be resolved in one pass, with the relations it loads.
-struct OnePassSelection<'a> {
-    parts: Vec<(Name, Part<'a>)>,
+pub(crate) struct OnePassSelection<'a> {
+    pub(crate) parts: Vec<(Name, Part<'a>)>,
     company: bool,
     locations: bool,
     requirements: bool,
 }
 
 impl<'a> OnePassSelection<'a> {
-    fn of(set: &'a SelectionSet) -> Option<Self> {
+    pub(crate) fn of(set: &'a SelectionSet) -> Option<Self> {
         let mut selection = OnePassSelection {
             parts: Vec::with_capacity(set.items.len()),
             company: false,

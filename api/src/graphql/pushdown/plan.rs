@@ -1,0 +1,415 @@
+//! Which operations PostgreSQL can answer whole, and how: a plan names the root field, keeps
+//! the document for its arguments, and holds the SQL that renders each posting.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    SelectionSet,
+};
+use async_graphql::{ID, InputType, Name, Positioned, Variables};
+use async_graphql_value::Value as InputValue;
+use sea_orm::ConnectionTrait;
+
+use super::render;
+use crate::config::Limits;
+use crate::graphql::cursor::CursorCodec;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
+use crate::graphql::types::page::PageArgs;
+use crate::graphql::types::posting_node::OnePassSelection;
+use crate::service;
+use crate::service::posting::PostingOrder;
+use crate::service::visibility::Visibility;
+
+/// An operation PostgreSQL answers whole.
+pub struct Plan {
+    document: Arc<ExecutableDocument>,
+    operation: Option<Name>,
+    /// The root field's response key.
+    key: Name,
+    root: Root,
+}
+
+enum Root {
+    /// `posting(id:)`.
+    Posting { json: String },
+    /// `postings(...)`: the connection's fields in the order asked.
+    Postings {
+        fields: Vec<(Name, ConnectionField)>,
+        json: String,
+    },
+}
+
+enum ConnectionField {
+    Nodes,
+    Edges(Vec<(Name, EdgeField)>),
+    PageInfo(Vec<(Name, PageInfoField)>),
+}
+
+enum EdgeField {
+    Node,
+    Cursor,
+}
+
+#[derive(Clone, Copy)]
+enum PageInfoField {
+    HasNextPage,
+    HasPreviousPage,
+    StartCursor,
+    EndCursor,
+}
+
+/// What answering needs besides the plan.
+pub struct Reader<'a, D> {
+    pub db: &'a D,
+    pub cursors: &'a CursorCodec,
+    pub limits: &'a Limits,
+}
+
+impl Plan {
+    /// The plan of `operation_name` in `document`, when it is one root field PostgreSQL can
+    /// answer with plain selections: `posting(id:)`, or `postings` with `nodes`, `edges`
+    /// (`node`, `cursor`) and `pageInfo`. `document` must have been validated.
+    pub fn of(document: Arc<ExecutableDocument>, operation_name: Option<&str>) -> Option<Self> {
+        let operation = operation(&document, operation_name)?;
+        if operation.ty != OperationType::Query || !operation.directives.is_empty() {
+            return None;
+        }
+        let field = only_field(&operation.selection_set.node)?;
+        let root = match field.name.node.as_str() {
+            "posting" => {
+                if field.arguments.len() != 1 || argument(field, "id").is_none() {
+                    return None;
+                }
+                let json = render::posting(&OnePassSelection::of(&field.selection_set.node)?)?;
+                Root::Posting { json }
+            }
+            "postings" => {
+                let known = ["filter", "orderBy", "first", "after", "last", "before"];
+                for (name, value) in &field.arguments {
+                    if !known.contains(&name.node.as_str()) {
+                        return None;
+                    }
+                    // A variable page size changes the query's complexity, which validation
+                    // checked for the values it saw.
+                    let sized = matches!(name.node.as_str(), "first" | "last");
+                    if sized && value.node.clone().into_const_with(|_| Err(())).is_err() {
+                        return None;
+                    }
+                }
+                let (fields, json) = connection(&field.selection_set.node)?;
+                Root::Postings { fields, json }
+            }
+            _ => return None,
+        };
+        let key = field.response_key().node.clone();
+        Some(Plan {
+            operation: operation_name.map(Name::new),
+            key,
+            root,
+            document,
+        })
+    }
+
+    /// The response body, or `None` when this request must go through async-graphql (an
+    /// argument it would refuse, a cursor of another list, a database error): the generic
+    /// path then answers, errors included.
+    pub async fn answer<D: ConnectionTrait>(
+        &self,
+        variables: &Variables,
+        reader: Reader<'_, D>,
+    ) -> Option<Vec<u8>> {
+        let operation = operation(&self.document, self.operation.as_deref())?;
+        let field = only_field(&operation.selection_set.node)?;
+        let arguments = Arguments {
+            field,
+            operation,
+            variables,
+        };
+        let mut body = Vec::with_capacity(4096);
+        body.extend_from_slice(b"{\"data\":{\"");
+        body.extend_from_slice(self.key.as_bytes());
+        body.extend_from_slice(b"\":");
+        match &self.root {
+            Root::Posting { json } => {
+                let id: Option<ID> = arguments.parse("id")?;
+                let id = global_id::decode_as(NodeKind::Posting, &id?, "id").ok()?;
+                let posting =
+                    service::posting::rendered_by_id(reader.db, &Visibility::Public, id, json)
+                        .await
+                        .ok()?;
+                body.extend_from_slice(posting.as_deref().unwrap_or("null").as_bytes());
+            }
+            Root::Postings { fields, json } => {
+                let filter: Option<PostingFilterInput> = arguments.parse("filter")?;
+                let order: Option<PostingOrderInput> = arguments.parse("orderBy")?;
+                let filter = filter.unwrap_or_default().into_filter().ok()?;
+                let order = order.map(PostingOrder::from).unwrap_or_default();
+                let sort = order.sort;
+                let request = PageArgs {
+                    first: arguments.parse("first")?,
+                    after: arguments.parse("after")?,
+                    last: arguments.parse("last")?,
+                    before: arguments.parse("before")?,
+                }
+                .into_request(
+                    reader.cursors,
+                    sort.name(),
+                    |position| sort.accepts(position),
+                    reader.limits,
+                )
+                .ok()?;
+                let page = service::posting::rendered_page(
+                    reader.db,
+                    &Visibility::Public,
+                    &filter,
+                    order,
+                    &request,
+                    reader.limits.default_page_size,
+                    json,
+                )
+                .await
+                .ok()?;
+                let cursor = |index: usize| {
+                    page.rows
+                        .get(index)
+                        .map(|(_, position)| reader.cursors.encode(sort.name(), position))
+                };
+                body.push(b'{');
+                for (index, (key, connection_field)) in fields.iter().enumerate() {
+                    write_key(&mut body, index, key);
+                    match connection_field {
+                        ConnectionField::Nodes => {
+                            body.push(b'[');
+                            for (row, (json, _)) in page.rows.iter().enumerate() {
+                                if row > 0 {
+                                    body.push(b',');
+                                }
+                                body.extend_from_slice(json.as_bytes());
+                            }
+                            body.push(b']');
+                        }
+                        ConnectionField::Edges(edge_fields) => {
+                            body.push(b'[');
+                            for (row, (json, _)) in page.rows.iter().enumerate() {
+                                if row > 0 {
+                                    body.push(b',');
+                                }
+                                body.push(b'{');
+                                for (index, (key, edge_field)) in edge_fields.iter().enumerate() {
+                                    write_key(&mut body, index, key);
+                                    match edge_field {
+                                        EdgeField::Node => body.extend_from_slice(json.as_bytes()),
+                                        EdgeField::Cursor => write_string(&mut body, cursor(row)),
+                                    }
+                                }
+                                body.push(b'}');
+                            }
+                            body.push(b']');
+                        }
+                        ConnectionField::PageInfo(info_fields) => {
+                            body.push(b'{');
+                            for (index, (key, info_field)) in info_fields.iter().enumerate() {
+                                write_key(&mut body, index, key);
+                                match info_field {
+                                    PageInfoField::HasNextPage => {
+                                        write_bool(&mut body, page.has_next_page)
+                                    }
+                                    PageInfoField::HasPreviousPage => {
+                                        write_bool(&mut body, page.has_previous_page)
+                                    }
+                                    PageInfoField::StartCursor => {
+                                        write_string(&mut body, cursor(0))
+                                    }
+                                    PageInfoField::EndCursor => write_string(
+                                        &mut body,
+                                        page.rows.len().checked_sub(1).and_then(cursor),
+                                    ),
+                                }
+                            }
+                            body.push(b'}');
+                        }
+                    }
+                }
+                body.push(b'}');
+            }
+        }
+        body.extend_from_slice(b"}}");
+        Some(body)
+    }
+}
+
+/// The root field's arguments with the request's variables in place.
+struct Arguments<'a> {
+    field: &'a Field,
+    operation: &'a OperationDefinition,
+    variables: &'a Variables,
+}
+
+impl Arguments<'_> {
+    /// Argument `name` as a `T`, `None` when async-graphql would refuse it (or a variable it
+    /// uses is missing).
+    fn parse<T: InputType>(&self, name: &str) -> Option<T> {
+        let value = match argument(self.field, name) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .node
+                    .clone()
+                    .into_const_with(|variable| {
+                        self.variables
+                            .get(&variable)
+                            .or_else(|| {
+                                self.operation
+                                    .variable_definitions
+                                    .iter()
+                                    .find(|definition| definition.node.name.node == variable)
+                                    .and_then(|definition| definition.node.default_value())
+                            })
+                            .cloned()
+                            .ok_or(())
+                    })
+                    .ok()?,
+            ),
+        };
+        T::parse(value).ok()
+    }
+}
+
+fn operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(&operation.node),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.get(name).map(|operation| &operation.node)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next().map(|operation| &operation.node)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// The selection's only field, when it has no directives.
+fn only_field(set: &SelectionSet) -> Option<&Field> {
+    match set.items.as_slice() {
+        [item] => match &item.node {
+            Selection::Field(field) if field.node.directives.is_empty() => Some(&field.node),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn argument<'a>(field: &'a Field, name: &str) -> Option<&'a Positioned<InputValue>> {
+    field
+        .arguments
+        .iter()
+        .find(|(argument, _)| argument.node == name)
+        .map(|(_, value)| value)
+}
+
+/// The fields of a selection, each plain (no arguments, directives or fragments) and with a
+/// key of its own, or `None`.
+fn plain_fields(set: &SelectionSet) -> Option<Vec<(Name, &Field)>> {
+    let mut fields: Vec<(Name, &Field)> = Vec::with_capacity(set.items.len());
+    for item in &set.items {
+        let Selection::Field(field) = &item.node else {
+            return None;
+        };
+        let field = &field.node;
+        if !field.directives.is_empty() || !field.arguments.is_empty() {
+            return None;
+        }
+        let key = field.response_key().node.clone();
+        if fields.iter().any(|(seen, _)| *seen == key) {
+            return None;
+        }
+        fields.push((key, field));
+    }
+    Some(fields)
+}
+
+/// A `postings` connection's fields, and the SQL of its one posting selection (in `nodes` or
+/// in `edges.node`).
+fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, String)> {
+    let mut json = None;
+    let mut posting = |field: &Field| -> Option<()> {
+        if json.is_some() {
+            return None;
+        }
+        json = Some(render::posting(&OnePassSelection::of(
+            &field.selection_set.node,
+        )?)?);
+        Some(())
+    };
+    let mut fields = Vec::new();
+    for (key, field) in plain_fields(set)? {
+        let connection_field = match field.name.node.as_str() {
+            "nodes" => {
+                posting(field)?;
+                ConnectionField::Nodes
+            }
+            "edges" => {
+                let mut edge_fields = Vec::new();
+                for (key, field) in plain_fields(&field.selection_set.node)? {
+                    let edge_field = match field.name.node.as_str() {
+                        "node" => {
+                            posting(field)?;
+                            EdgeField::Node
+                        }
+                        "cursor" => EdgeField::Cursor,
+                        _ => return None,
+                    };
+                    edge_fields.push((key, edge_field));
+                }
+                ConnectionField::Edges(edge_fields)
+            }
+            "pageInfo" => {
+                let mut info_fields = Vec::new();
+                for (key, field) in plain_fields(&field.selection_set.node)? {
+                    let info_field = match field.name.node.as_str() {
+                        "hasNextPage" => PageInfoField::HasNextPage,
+                        "hasPreviousPage" => PageInfoField::HasPreviousPage,
+                        "startCursor" => PageInfoField::StartCursor,
+                        "endCursor" => PageInfoField::EndCursor,
+                        _ => return None,
+                    };
+                    info_fields.push((key, info_field));
+                }
+                ConnectionField::PageInfo(info_fields)
+            }
+            _ => return None,
+        };
+        fields.push((key, connection_field));
+    }
+    Some((fields, json?))
+}
+
+fn write_key(body: &mut Vec<u8>, index: usize, key: &Name) {
+    if index > 0 {
+        body.push(b',');
+    }
+    body.push(b'"');
+    body.extend_from_slice(key.as_bytes());
+    body.extend_from_slice(b"\":");
+}
+
+fn write_bool(body: &mut Vec<u8>, value: bool) {
+    body.extend_from_slice(if value { b"true" } else { b"false" });
+}
+
+/// A string of base64url characters and dots (a cursor), or `null`.
+fn write_string(body: &mut Vec<u8>, value: Option<String>) {
+    match value {
+        Some(value) => {
+            body.push(b'"');
+            body.extend_from_slice(value.as_bytes());
+            body.push(b'"');
+        }
+        None => body.extend_from_slice(b"null"),
+    }
+}
