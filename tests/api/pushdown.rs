@@ -124,7 +124,7 @@ async fn awkward_text_and_timestamps_render_as_graphql_renders_them(backend: Bac
         remotePolicy travel language status postedAt validThrough applyUrl sourceUrl version \
         createdAt updatedAt description { __typename heading paragraphs items } \
         company { __typename id name description createdAt } \
-        requirements { __typename id kind required yearsMin yearsMax } locations { region city }";
+        requirements { __typename id kind required yearsMin yearsMax } locations { __typename region city country }";
     for query in [
         format!("query($id: ID!) {{ posting(id: $id) {{ {fields} }} }}"),
         format!("{{ postings {{ nodes {{ {fields} }} }} }}"),

@@ -7,14 +7,19 @@
 //! Every expression is text and never NULL. Only names the parser accepted (response keys,
 //! field names from a fixed list) are written into the SQL; values never are.
 
-use async_graphql::{InputType, Value};
+use async_graphql::{InputType, OutputType, Value};
 use entity::enums as stored;
 use sea_orm::{ActiveEnum, Iterable};
 
 use crate::graphql::global_id::NodeKind;
 use crate::graphql::plain::PlainSelection;
+use crate::graphql::types::company::Company;
 use crate::graphql::types::enums::{EmploymentType, PostingStatus, RemotePolicy, RequirementKind};
+use crate::graphql::types::location::Location;
+use crate::graphql::types::posting::Posting;
 use crate::graphql::types::posting_node::{OnePassSelection, Part};
+use crate::graphql::types::requirement::Requirement;
+use crate::graphql::types::section::DescriptionSection;
 
 /// The table the posting's columns come from, as sea-query names it.
 const POSTING: &str = "\"posting\"";
@@ -39,7 +44,7 @@ pub fn posting(selection: &OnePassSelection<'_>) -> Option<String> {
 fn posting_field(name: &str) -> Option<String> {
     let column = |name: &str| format!("{POSTING}.\"{name}\"");
     Some(match name {
-        "__typename" => literal_string("Posting"),
+        "__typename" => type_name::<Posting>(),
         "id" => global_id(NodeKind::Posting, &column("id")),
         "slug" => text(&column("slug")),
         "title" => text(&column("title")),
@@ -70,7 +75,7 @@ fn company(selected: &PlainSelection<'_>) -> Option<String> {
     let column = |name: &str| format!("jg_company.\"{name}\"");
     let fields = fields_of(selected, |name| {
         Some(match name {
-            "__typename" => literal_string("Company"),
+            "__typename" => type_name::<Company>(),
             "id" => global_id(NodeKind::Company, &column("id")),
             "slug" => text(&column("slug")),
             "name" => text(&column("name")),
@@ -93,7 +98,7 @@ fn locations(selected: &PlainSelection<'_>) -> Option<String> {
     let column = |name: &str| format!("jg_location.\"{name}\"");
     let fields = fields_of(selected, |name| {
         Some(match name {
-            "__typename" => literal_string("Location"),
+            "__typename" => type_name::<Location>(),
             "city" => text(&column("city")),
             "region" => text(&column("region")),
             "country" => text(&column("country")),
@@ -112,7 +117,7 @@ fn requirements(selected: &PlainSelection<'_>) -> Option<String> {
     let column = |name: &str| format!("jg_requirement.\"{name}\"");
     let fields = fields_of(selected, |name| {
         Some(match name {
-            "__typename" => literal_string("Requirement"),
+            "__typename" => type_name::<Requirement>(),
             "id" => global_id(NodeKind::Requirement, &column("id")),
             "kind" => enumeration::<stored::RequirementKind, RequirementKind>(&column("kind")),
             "text" => text(&column("text")),
@@ -137,7 +142,7 @@ fn requirements(selected: &PlainSelection<'_>) -> Option<String> {
 fn description(selected: &PlainSelection<'_>) -> Option<String> {
     let fields = fields_of(selected, |name| {
         Some(match name {
-            "__typename" => literal_string("DescriptionSection"),
+            "__typename" => type_name::<DescriptionSection>(),
             "heading" => text("(jg_section.value ->> 'heading')"),
             "paragraphs" => strings("paragraphs"),
             "items" => strings("items"),
@@ -206,8 +211,9 @@ fn array(element: &str, table: &str, posting_id: &str, order: &str) -> String {
     )
 }
 
-fn literal_string(value: &str) -> String {
-    format!("'\"{value}\"'")
+/// `__typename`: the type's name as a JSON string (a GraphQL name: nothing to escape).
+fn type_name<T: OutputType>() -> String {
+    format!("'\"{}\"'", T::type_name())
 }
 
 /// A text column as a JSON string, or `null`.
