@@ -164,6 +164,11 @@ impl ResponseCache {
         }
     }
 
+    /// Whether responses are cached at all (the cache also keeps persisted queries).
+    pub fn caches_responses(&self) -> bool {
+        self.responses_enabled
+    }
+
     /// Looks `key` up.
     pub async fn lookup(&self, key: &str) -> Lookup {
         if !self.responses_enabled {

@@ -470,8 +470,7 @@ async fn run(
     // Anonymous requests share cached responses; a hit skips parsing and execution. On a miss
     // this process computes each key once at a time (the guard), then stores the result under
     // the generation it read before computing.
-    let cache_key = principal
-        .is_none()
+    let cache_key = (principal.is_none() && endpoint.cache.caches_responses())
         .then(|| request_key(&query, operation_name.as_deref(), &variables_json));
     let mut generation = None;
     let mut _computing = None;
@@ -502,6 +501,34 @@ async fn run(
         }
     }
 
+    // The rest of the request has this long, however it is answered.
+    let deadline = tokio::time::Instant::now() + endpoint.request_timeout;
+
+    // Anonymous queries PostgreSQL can answer whole skip async-graphql, parsing included: a
+    // plan exists only for a query document that was parsed and answered before (see
+    // `graphql::pushdown`).
+    if principal.is_none() {
+        let answer = endpoint.pushdown.answer(
+            &query,
+            operation_name.as_deref(),
+            &variables_json,
+            &endpoint.reads,
+        );
+        match tokio::time::timeout_at(deadline, answer).await {
+            Ok(None) => {}
+            Ok(Some(body)) => {
+                if let Some(hash) = newly_persisted {
+                    endpoint.cache.persist_query(&hash, &query).await;
+                }
+                return (
+                    shared_answer(endpoint, media, cache_key.zip(generation), body, get).await,
+                    "query",
+                );
+            }
+            Err(_) => return (timed_out(endpoint, media), "query"),
+        }
+    }
+
     let document = match endpoint.documents.parse(&query).await {
         Err(error) => {
             return (
@@ -527,29 +554,6 @@ async fn run(
         Ok(operation_type) => operation_type,
     };
 
-    // Queries PostgreSQL can answer whole skip async-graphql (see `graphql::pushdown`).
-    if operation_type == OperationType::Query && principal.is_none() {
-        let answer = endpoint.pushdown.answer(
-            &query,
-            operation_name.as_deref(),
-            &variables_json,
-            &endpoint.reads,
-        );
-        match tokio::time::timeout(endpoint.request_timeout, answer).await {
-            Ok(None) => {}
-            Ok(Some(body)) => {
-                if let Some(hash) = newly_persisted {
-                    endpoint.cache.persist_query(&hash, &query).await;
-                }
-                return (
-                    shared_answer(endpoint, media, cache_key.zip(generation), body, get).await,
-                    "query",
-                );
-            }
-            Err(_) => return (timed_out(endpoint, media), "query"),
-        }
-    }
-
     let mut request =
         async_graphql::Request::new(query.clone()).variables(Variables::from_json(variables_json));
     if let Some(name) = &operation_name {
@@ -563,21 +567,17 @@ async fn run(
     };
     let authenticated = principal.is_some();
     let request = request.data(RequestScope::new(&endpoint.reads, principal));
-    let mut response = match tokio::time::timeout(
-        endpoint.request_timeout,
-        endpoint.schema.execute(request),
-    )
-    .await
-    {
-        Ok(response) => response,
-        Err(_) => {
-            if operation_type == OperationType::Mutation {
-                // It may have committed: readers must not see what was cached before it.
-                endpoint.cache.invalidate().await;
+    let mut response =
+        match tokio::time::timeout_at(deadline, endpoint.schema.execute(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                if operation_type == OperationType::Mutation {
+                    // It may have committed: readers must not see what was cached before it.
+                    endpoint.cache.invalidate().await;
+                }
+                return (timed_out(endpoint, media), label);
             }
-            return (timed_out(endpoint, media), label);
-        }
-    };
+        };
     error_codes::stamp(&mut response);
     if operation_type == OperationType::Mutation {
         // Committed (or refused): either way no cached response may predate it.

@@ -8,7 +8,8 @@ use entity::{company, posting, posting_location, requirement};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    Select, Statement,
 };
 use uuid::Uuid;
 
@@ -271,22 +272,45 @@ pub async fn rendered_page(
     Ok(page.map(|row| row.json))
 }
 
-/// The visible posting with `id`, rendered by the database as [`rendered_page`] renders.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn rendered_by_id(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    id: Uuid,
-    json: &str,
-) -> Result<Option<String>, ServiceError> {
-    visible(visibility)
-        .select_only()
-        .column_as(Expr::cust(json.to_owned()), "json")
-        .filter(posting::Column::Id.eq(id))
-        .into_tuple::<String>()
-        .one(db)
-        .await
-        .map_err(ServiceError::from)
+/// The statement reading one visible posting by id, rendered by the database as
+/// [`rendered_page`] renders: built once, run with each request's id.
+#[derive(Clone, Debug)]
+pub struct RenderedById {
+    statement: Statement,
+}
+
+impl RenderedById {
+    /// The id the statement is built with; [`RenderedById::run`] binds the real one in its
+    /// place (an id equal to it changes nothing).
+    const PLACEHOLDER: Uuid = Uuid::nil();
+
+    pub fn new(backend: DbBackend, visibility: &Visibility, json: &str) -> Self {
+        let statement = visible(visibility)
+            .select_only()
+            .column_as(Expr::cust(json.to_owned()), "json")
+            .filter(posting::Column::Id.eq(Self::PLACEHOLDER))
+            .build(backend);
+        RenderedById { statement }
+    }
+
+    /// The posting with `id`, `None` when there is none the reader may see.
+    #[tracing::instrument(level = "debug", skip_all)]
+    pub async fn run(
+        &self,
+        db: &impl ConnectionTrait,
+        id: Uuid,
+    ) -> Result<Option<String>, ServiceError> {
+        let mut statement = self.statement.clone();
+        for value in statement.values.iter_mut().flat_map(|values| &mut values.0) {
+            if *value == sea_orm::Value::Uuid(Some(Self::PLACEHOLDER)) {
+                *value = sea_orm::Value::Uuid(Some(id));
+            }
+        }
+        match db.query_one_raw(statement).await? {
+            None => Ok(None),
+            Some(row) => Ok(Some(row.try_get_by_index::<String>(0)?)),
+        }
+    }
 }
 
 /// `select` with the columns [`ByPosition<posting::Model>`] reads, the description selected as

@@ -9,7 +9,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{ID, InputType, Name, Positioned, Variables};
 use async_graphql_value::Value as InputValue;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::render;
 use crate::config::Limits;
@@ -19,7 +19,7 @@ use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
 use crate::graphql::types::page::PageArgs;
 use crate::graphql::types::posting_node::OnePassSelection;
 use crate::service;
-use crate::service::posting::PostingOrder;
+use crate::service::posting::{PostingOrder, RenderedById};
 use crate::service::visibility::Visibility;
 
 /// An operation PostgreSQL answers whole.
@@ -33,7 +33,7 @@ pub struct Plan {
 
 enum Root {
     /// `posting(id:)`.
-    Posting { json: String },
+    Posting { statement: RenderedById },
     /// `postings(...)`: the connection's fields in the order asked.
     Postings {
         fields: Vec<(Name, ConnectionField)>,
@@ -70,7 +70,8 @@ pub struct Reader<'a, D> {
 impl Plan {
     /// The plan of `operation_name` in `document`, when it is one root field PostgreSQL can
     /// answer with plain selections: `posting(id:)`, or `postings` with `nodes`, `edges`
-    /// (`node`, `cursor`) and `pageInfo`. `document` must have been validated.
+    /// (`node`, `cursor`) and `pageInfo`. `document` must have been validated. Plans render
+    /// for PostgreSQL only.
     pub fn of(document: Arc<ExecutableDocument>, operation_name: Option<&str>) -> Option<Self> {
         let operation = operation(&document, operation_name)?;
         if operation.ty != OperationType::Query || !operation.directives.is_empty() {
@@ -83,7 +84,9 @@ impl Plan {
                     return None;
                 }
                 let json = render::posting(&OnePassSelection::of(&field.selection_set.node)?)?;
-                Root::Posting { json }
+                Root::Posting {
+                    statement: RenderedById::new(DbBackend::Postgres, &Visibility::Public, &json),
+                }
             }
             "postings" => {
                 let known = ["filter", "orderBy", "first", "after", "last", "before"];
@@ -132,13 +135,10 @@ impl Plan {
         body.extend_from_slice(self.key.as_bytes());
         body.extend_from_slice(b"\":");
         match &self.root {
-            Root::Posting { json } => {
+            Root::Posting { statement } => {
                 let id: Option<ID> = arguments.parse("id")?;
                 let id = global_id::decode_as(NodeKind::Posting, &id?, "id").ok()?;
-                let posting =
-                    service::posting::rendered_by_id(reader.db, &Visibility::Public, id, json)
-                        .await
-                        .ok()?;
+                let posting = statement.run(reader.db, id).await.ok()?;
                 body.extend_from_slice(posting.as_deref().unwrap_or("null").as_bytes());
             }
             Root::Postings { fields, json } => {
