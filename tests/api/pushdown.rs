@@ -196,6 +196,24 @@ async fn arguments_the_plan_cannot_take_get_the_same_errors_as_before(backend: B
     };
     assert_eq!(empty["data"], expected["data"]);
     assert_eq!(messages(&empty), messages(&expected));
+    // A field the input type does not have is refused, learned document or not.
+    let page_of_company = "query($company: ID!) { postings(first: 5, filter: { companyIds: [$company] }) { nodes { title } } }";
+    let company_variables = json!({ "company": company_id(&company) });
+    assert_eq!(
+        app.data(page_of_company, company_variables.clone()).await["postings"]["nodes"][0]["title"],
+        "Engineer"
+    );
+    for _ in 0..2 {
+        let bogus = app
+            .query(page, json!({ "filter": { "bogus": true } }))
+            .await;
+        assert!(bogus["errors"].is_array(), "{bogus}");
+        assert_eq!(bogus.get("data"), None, "{bogus}");
+        let not_an_id = app
+            .query(page_of_company, json!({ "company": { "id": 1 } }))
+            .await;
+        assert!(not_an_id["errors"].is_array(), "{not_an_id}");
+    }
     // A posting nobody may see is null, without an error.
     let unknown = app
         .query(

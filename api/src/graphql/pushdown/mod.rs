@@ -9,9 +9,10 @@
 //!
 //! Safety of the shortcut:
 //! - A document is planned only after async-graphql has run it for an anonymous reader
-//!   without errors, so it has been validated (validation depends on the document, and on
-//!   variables only through argument values and page sizes, which the plan checks itself: it
-//!   parses every argument as async-graphql would, and does not plan variable page sizes).
+//!   without errors, so it has been validated. Validation depends on the document, and on
+//!   variables only through argument values and page sizes: a plan parses every argument as
+//!   async-graphql would, takes only variables of built-in scalar types (whose parsing checks
+//!   them as validation does) and no variable page sizes.
 //! - Anything the plan cannot answer exactly (an argument async-graphql would refuse, a
 //!   cursor of another list, a database error) returns `None`, and async-graphql answers, with
 //!   its own errors.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType,
+    Selection, SelectionSet, Type,
 };
 use async_graphql::{ID, InputType, Name, Positioned, Variables};
 use async_graphql_value::Value as InputValue;
@@ -75,6 +75,14 @@ impl Plan {
     pub fn of(document: Arc<ExecutableDocument>, operation_name: Option<&str>) -> Option<Self> {
         let operation = operation(&document, operation_name)?;
         if operation.ty != OperationType::Query || !operation.directives.is_empty() {
+            return None;
+        }
+        // Parsing a variable of a built-in scalar type checks it exactly as validation would;
+        // parsing an input object would let fields validation refuses pass unnoticed.
+        if !operation.variable_definitions.iter().all(|definition| {
+            definition.node.directives.is_empty()
+                && is_built_in_scalar(&definition.node.var_type.node)
+        }) {
             return None;
         }
         let field = only_field(&operation.selection_set.node)?;
@@ -290,6 +298,16 @@ fn operation<'a>(
             operations.values().next().map(|operation| &operation.node)
         }
         (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// Whether `ty` is `ID`, `String`, `Int`, `Float` or `Boolean`, or lists of them.
+fn is_built_in_scalar(ty: &Type) -> bool {
+    match &ty.base {
+        BaseType::Named(name) => {
+            matches!(name.as_str(), "ID" | "String" | "Int" | "Float" | "Boolean")
+        }
+        BaseType::List(item) => is_built_in_scalar(item),
     }
 }
 
