@@ -2,6 +2,7 @@
 //! only, a body limit, content negotiation, and status codes that say what went wrong.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::{StatusCode, header};
@@ -624,10 +625,10 @@ async fn shared_answer(
     body: Vec<u8>,
     get: Option<&Option<String>>,
 ) -> HttpResponse {
+    let entry = Arc::new(CachedResponse::new(Bytes::from(body)));
     if let Some((key, generation)) = cache_entry {
-        endpoint.cache.store(&key, generation, &body).await;
+        endpoint.cache.store(&key, generation, &entry).await;
     }
-    let entry = CachedResponse::new(Bytes::from(body));
     cacheable_response(endpoint, media, &entry, get)
 }
 
