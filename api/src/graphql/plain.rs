@@ -78,6 +78,27 @@ pub fn plain_selection<'a, T: PlainFields>(set: &'a SelectionSet) -> Option<Plai
         .collect()
 }
 
+/// The fields of a selection with their response keys, when none has arguments or directives,
+/// none is a fragment, and no two share a key (GraphQL would merge them); `None` otherwise.
+pub fn distinct_plain_fields(set: &SelectionSet) -> Option<Vec<(Name, &Field)>> {
+    let mut fields: Vec<(Name, &Field)> = Vec::with_capacity(set.items.len());
+    for item in &set.items {
+        let Selection::Field(field) = &item.node else {
+            return None;
+        };
+        let field = &field.node;
+        if !field.directives.is_empty() || !field.arguments.is_empty() {
+            return None;
+        }
+        let key = field.response_key().node.clone();
+        if fields.iter().any(|(seen, _)| *seen == key) {
+            return None;
+        }
+        fields.push((key, field));
+    }
+    Some(fields)
+}
+
 /// The response keys and field names a plain selection asks for, in its order.
 pub type PlainSelection<'a> = Vec<(Name, &'a str)>;
 

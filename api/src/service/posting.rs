@@ -113,6 +113,17 @@ pub struct PostingOrder {
     pub direction: Direction,
 }
 
+impl PostingOrder {
+    /// The columns a list in this order is sorted by.
+    fn ordering(self) -> Ordering<posting::Column> {
+        Ordering {
+            key: self.sort.column(),
+            id: posting::Column::Id,
+            direction: self.direction,
+        }
+    }
+}
+
 impl Default for PostingOrder {
     /// Newest first.
     fn default() -> Self {
@@ -213,11 +224,7 @@ pub async fn page(
     let page = keyset::fetch_page_as(
         db,
         select,
-        Ordering {
-            key: sort.column(),
-            id: posting::Column::Id,
-            direction: order.direction,
-        },
+        order.ordering(),
         request,
         page_size,
         |row: &ByPosition<posting::Model>| sort.position_of(&row.0),
@@ -259,11 +266,7 @@ pub async fn rendered_page(
     let page = keyset::fetch_page_as(
         db,
         select,
-        Ordering {
-            key: sort.column(),
-            id: posting::Column::Id,
-            direction: order.direction,
-        },
+        order.ordering(),
         request,
         page_size,
         |row: &RenderedPosting| sort.position(row.id, row.posted_at, row.updated_at, &row.title),

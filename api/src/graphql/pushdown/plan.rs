@@ -15,10 +15,12 @@ use super::render;
 use crate::config::Limits;
 use crate::graphql::cursor::CursorCodec;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::plain::distinct_plain_fields;
 use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
 use crate::graphql::types::page::PageArgs;
 use crate::graphql::types::posting_node::OnePassSelection;
 use crate::service;
+use crate::service::keyset::Page;
 use crate::service::posting::{PostingOrder, RenderedById};
 use crate::service::visibility::Visibility;
 
@@ -184,63 +186,7 @@ impl Plan {
                         .get(index)
                         .map(|(_, position)| reader.cursors.encode(sort.name(), position))
                 };
-                body.push(b'{');
-                for (index, (key, connection_field)) in fields.iter().enumerate() {
-                    write_key(&mut body, index, key);
-                    match connection_field {
-                        ConnectionField::Nodes => {
-                            body.push(b'[');
-                            for (row, (json, _)) in page.rows.iter().enumerate() {
-                                if row > 0 {
-                                    body.push(b',');
-                                }
-                                body.extend_from_slice(json.as_bytes());
-                            }
-                            body.push(b']');
-                        }
-                        ConnectionField::Edges(edge_fields) => {
-                            body.push(b'[');
-                            for (row, (json, _)) in page.rows.iter().enumerate() {
-                                if row > 0 {
-                                    body.push(b',');
-                                }
-                                body.push(b'{');
-                                for (index, (key, edge_field)) in edge_fields.iter().enumerate() {
-                                    write_key(&mut body, index, key);
-                                    match edge_field {
-                                        EdgeField::Node => body.extend_from_slice(json.as_bytes()),
-                                        EdgeField::Cursor => write_string(&mut body, cursor(row)),
-                                    }
-                                }
-                                body.push(b'}');
-                            }
-                            body.push(b']');
-                        }
-                        ConnectionField::PageInfo(info_fields) => {
-                            body.push(b'{');
-                            for (index, (key, info_field)) in info_fields.iter().enumerate() {
-                                write_key(&mut body, index, key);
-                                match info_field {
-                                    PageInfoField::HasNextPage => {
-                                        write_bool(&mut body, page.has_next_page)
-                                    }
-                                    PageInfoField::HasPreviousPage => {
-                                        write_bool(&mut body, page.has_previous_page)
-                                    }
-                                    PageInfoField::StartCursor => {
-                                        write_string(&mut body, cursor(0))
-                                    }
-                                    PageInfoField::EndCursor => write_string(
-                                        &mut body,
-                                        page.rows.len().checked_sub(1).and_then(cursor),
-                                    ),
-                                }
-                            }
-                            body.push(b'}');
-                        }
-                    }
-                }
-                body.push(b'}');
+                write_connection(&mut body, fields, &page, cursor);
             }
         }
         body.extend_from_slice(b"}}");
@@ -330,27 +276,6 @@ fn argument<'a>(field: &'a Field, name: &str) -> Option<&'a Positioned<InputValu
         .map(|(_, value)| value)
 }
 
-/// The fields of a selection, each plain (no arguments, directives or fragments) and with a
-/// key of its own, or `None`.
-fn plain_fields(set: &SelectionSet) -> Option<Vec<(Name, &Field)>> {
-    let mut fields: Vec<(Name, &Field)> = Vec::with_capacity(set.items.len());
-    for item in &set.items {
-        let Selection::Field(field) = &item.node else {
-            return None;
-        };
-        let field = &field.node;
-        if !field.directives.is_empty() || !field.arguments.is_empty() {
-            return None;
-        }
-        let key = field.response_key().node.clone();
-        if fields.iter().any(|(seen, _)| *seen == key) {
-            return None;
-        }
-        fields.push((key, field));
-    }
-    Some(fields)
-}
-
 /// A `postings` connection's fields, and the SQL of its one posting selection (in `nodes` or
 /// in `edges.node`).
 fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, String)> {
@@ -365,7 +290,7 @@ fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, Strin
         Some(())
     };
     let mut fields = Vec::new();
-    for (key, field) in plain_fields(set)? {
+    for (key, field) in distinct_plain_fields(set)? {
         let connection_field = match field.name.node.as_str() {
             "nodes" => {
                 posting(field)?;
@@ -373,7 +298,7 @@ fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, Strin
             }
             "edges" => {
                 let mut edge_fields = Vec::new();
-                for (key, field) in plain_fields(&field.selection_set.node)? {
+                for (key, field) in distinct_plain_fields(&field.selection_set.node)? {
                     let edge_field = match field.name.node.as_str() {
                         "node" => {
                             posting(field)?;
@@ -388,7 +313,7 @@ fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, Strin
             }
             "pageInfo" => {
                 let mut info_fields = Vec::new();
-                for (key, field) in plain_fields(&field.selection_set.node)? {
+                for (key, field) in distinct_plain_fields(&field.selection_set.node)? {
                     let info_field = match field.name.node.as_str() {
                         "hasNextPage" => PageInfoField::HasNextPage,
                         "hasPreviousPage" => PageInfoField::HasPreviousPage,
@@ -405,6 +330,61 @@ fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, Strin
         fields.push((key, connection_field));
     }
     Some((fields, json?))
+}
+
+/// A connection's fields, in the order asked; `cursor(i)` is the signed cursor of row `i`.
+fn write_connection(
+    body: &mut Vec<u8>,
+    fields: &[(Name, ConnectionField)],
+    page: &Page<String>,
+    cursor: impl Fn(usize) -> Option<String>,
+) {
+    let rows = |body: &mut Vec<u8>, write_row: &dyn Fn(&mut Vec<u8>, usize, &str)| {
+        body.push(b'[');
+        for (row, (json, _)) in page.rows.iter().enumerate() {
+            if row > 0 {
+                body.push(b',');
+            }
+            write_row(body, row, json);
+        }
+        body.push(b']');
+    };
+    body.push(b'{');
+    for (index, (key, field)) in fields.iter().enumerate() {
+        write_key(body, index, key);
+        match field {
+            ConnectionField::Nodes => rows(body, &|body, _, json| {
+                body.extend_from_slice(json.as_bytes())
+            }),
+            ConnectionField::Edges(edge_fields) => rows(body, &|body, row, json| {
+                body.push(b'{');
+                for (index, (key, edge_field)) in edge_fields.iter().enumerate() {
+                    write_key(body, index, key);
+                    match edge_field {
+                        EdgeField::Node => body.extend_from_slice(json.as_bytes()),
+                        EdgeField::Cursor => write_string(body, cursor(row)),
+                    }
+                }
+                body.push(b'}');
+            }),
+            ConnectionField::PageInfo(info_fields) => {
+                body.push(b'{');
+                for (index, (key, info_field)) in info_fields.iter().enumerate() {
+                    write_key(body, index, key);
+                    match info_field {
+                        PageInfoField::HasNextPage => write_bool(body, page.has_next_page),
+                        PageInfoField::HasPreviousPage => write_bool(body, page.has_previous_page),
+                        PageInfoField::StartCursor => write_string(body, cursor(0)),
+                        PageInfoField::EndCursor => {
+                            write_string(body, page.rows.len().checked_sub(1).and_then(&cursor))
+                        }
+                    }
+                }
+                body.push(b'}');
+            }
+        }
+    }
+    body.push(b'}');
 }
 
 fn write_key(body: &mut Vec<u8>, index: usize, key: &Name) {

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::parser::types::{Field, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 use entity::posting;
@@ -25,7 +25,8 @@ use super::requirement::Requirement;
 use super::section::DescriptionSection;
 use crate::graphql::context::scope;
 use crate::graphql::plain::{
-    PlainFields, PlainSelection, plain_object, plain_objects, plain_selection,
+    PlainFields, PlainSelection, distinct_plain_fields, plain_object, plain_objects,
+    plain_selection,
 };
 
 /// A posting, with the same GraphQL type as [`Posting`].
@@ -167,19 +168,8 @@ impl<'a> OnePassSelection<'a> {
             locations: false,
             requirements: false,
         };
-        for item in &set.items {
-            let Selection::Field(field) = &item.node else {
-                return None;
-            };
-            let field = &field.node;
-            if !field.directives.is_empty() || !field.arguments.is_empty() {
-                return None;
-            }
-            let key = field.response_key().node.clone();
-            // Fields sharing a key are merged by the generic resolver.
-            if selection.parts.iter().any(|(seen, _)| *seen == key) {
-                return None;
-            }
+        // Fields sharing a key are merged by the generic resolver.
+        for (key, field) in distinct_plain_fields(set)? {
             let sub = &field.selection_set.node;
             let part = match field.name.node.as_str() {
                 "company" => {
