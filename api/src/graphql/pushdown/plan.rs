@@ -411,3 +411,49 @@ fn write_string(body: &mut Vec<u8>, value: Option<String>) {
         None => body.extend_from_slice(b"null"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    fn planned(document: &str) -> bool {
+        let document = Arc::new(parse_query(document).expect("the test's document parses"));
+        Plan::of(document, None).is_some()
+    }
+
+    #[test]
+    fn plain_posting_reads_are_planned() {
+        for document in [
+            "query($id: ID!) { posting(id: $id) { id title company { name } requirements { text } } }",
+            "query($c: ID!, $after: String) { postings(first: 50, after: $after, filter: { companyIds: [$c] }) { \
+             edges { cursor node { title locations { city } } } pageInfo { hasNextPage endCursor } } }",
+            "{ list: postings(filter: { departments: [\"Engineering\"] }) { nodes { t: title description { heading } } } }",
+        ] {
+            assert!(planned(document), "{document}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_async_graphql() {
+        for document in [
+            // A fragment, a directive, a field with arguments, a repeated key.
+            "query($id: ID!) { posting(id: $id) { ... on Posting { title } } }",
+            "query($id: ID!, $yes: Boolean!) { posting(id: $id) { title @include(if: $yes) } }",
+            "query($id: ID!) { posting(id: $id) { applications(first: 1) { nodes { id } } } }",
+            "query($id: ID!) { posting(id: $id) { company { name } company { slug } } }",
+            // By slug, two root fields, totalCount, a variable page size or input object.
+            "{ posting(companySlug: \"a\", slug: \"b\") { title } }",
+            "{ postings { nodes { title } } companies { nodes { name } } }",
+            "{ postings { totalCount nodes { title } } }",
+            "query($n: Int) { postings(first: $n) { nodes { title } } }",
+            "query($f: PostingFilterInput) { postings(filter: $f) { nodes { title } } }",
+            // Nodes and edges together, and a mutation.
+            "{ postings { nodes { title } edges { node { title } } } }",
+            "mutation { deletePosting(id: \"x\") { deletedId } }",
+        ] {
+            assert!(!planned(document), "{document}");
+        }
+    }
+}
