@@ -90,6 +90,7 @@ impl Pushdown {
         let plan = learned.plan.as_ref()?;
         let body = plan
             .answer(
+                operation_name,
                 &Variables::from_json(variables.clone()),
                 Reader {
                     db,

@@ -27,7 +27,6 @@ use crate::service::visibility::Visibility;
 /// An operation PostgreSQL answers whole.
 pub struct Plan {
     document: Arc<ExecutableDocument>,
-    operation: Option<Name>,
     /// The root field's response key.
     key: Name,
     root: Root,
@@ -118,7 +117,6 @@ impl Plan {
         };
         let key = field.response_key().node.clone();
         Some(Plan {
-            operation: operation_name.map(Name::new),
             key,
             root,
             document,
@@ -128,12 +126,14 @@ impl Plan {
     /// The response body, or `None` when this request must go through async-graphql (an
     /// argument it would refuse, a cursor of another list, a database error): the generic
     /// path then answers, errors included.
+    /// `operation_name` is the one the plan was made for.
     pub async fn answer<D: ConnectionTrait>(
         &self,
+        operation_name: Option<&str>,
         variables: &Variables,
         reader: Reader<'_, D>,
     ) -> Option<Vec<u8>> {
-        let operation = operation(&self.document, self.operation.as_deref())?;
+        let operation = operation(&self.document, operation_name)?;
         let field = only_field(&operation.selection_set.node)?;
         let arguments = Arguments {
             field,
