@@ -1,7 +1,8 @@
 //! Prometheus metrics: one recorder per process, rendered at `GET /metrics`.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
+use ::metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -27,29 +28,118 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Counts a cache event: `hit`, `miss`, `error` or `bypass`.
-pub fn cache_event(event: &'static str) {
-    ::metrics::counter!("jobgraph_cache_events_total", "event" => event).increment(1);
+/// What a cache lookup came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheEvent {
+    Hit,
+    Miss,
+    Error,
+    Bypass,
+}
+
+impl CacheEvent {
+    const ALL: [CacheEvent; 4] = [
+        CacheEvent::Hit,
+        CacheEvent::Miss,
+        CacheEvent::Error,
+        CacheEvent::Bypass,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            CacheEvent::Hit => "hit",
+            CacheEvent::Miss => "miss",
+            CacheEvent::Error => "error",
+            CacheEvent::Bypass => "bypass",
+        }
+    }
+}
+
+/// What a GraphQL request turned out to be: its operation type, or `None` when it never
+/// reached one (a body that is not a request, a document that does not parse).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Query,
+    Mutation,
+    Subscription,
+    None,
+}
+
+impl Operation {
+    const ALL: [Operation; 4] = [
+        Operation::Query,
+        Operation::Mutation,
+        Operation::Subscription,
+        Operation::None,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Operation::Query => "query",
+            Operation::Mutation => "mutation",
+            Operation::Subscription => "subscription",
+            Operation::None => "none",
+        }
+    }
+}
+
+const STATUS_CLASSES: [&str; 4] = ["2xx", "3xx", "4xx", "5xx"];
+
+/// The handles of the metrics every request records, registered once: looking a metric up
+/// by name and labels costs a hash and a lock on each call.
+struct RequestMetrics {
+    /// By operation, then status class.
+    requests: [[Counter; 4]; 4],
+    /// By operation.
+    durations: [Histogram; 4],
+    /// By [`CacheEvent`].
+    cache_events: [Counter; 4],
+    /// Answered, fallback.
+    pushdown: [Counter; 2],
+}
+
+static REQUEST_METRICS: LazyLock<RequestMetrics> = LazyLock::new(|| {
+    // Handles taken before the recorder is installed would record nowhere.
+    handle();
+    RequestMetrics {
+        requests: Operation::ALL.map(|operation| {
+            STATUS_CLASSES.map(|class| {
+                ::metrics::counter!("jobgraph_graphql_requests_total", "operation" => operation.label(), "status" => class)
+            })
+        }),
+        durations: Operation::ALL.map(|operation| {
+            ::metrics::histogram!("jobgraph_graphql_request_duration_seconds", "operation" => operation.label())
+        }),
+        cache_events: CacheEvent::ALL.map(|event| {
+            ::metrics::counter!("jobgraph_cache_events_total", "event" => event.label())
+        }),
+        pushdown: ["answered", "fallback"]
+            .map(|outcome| ::metrics::counter!("jobgraph_pushdown_total", "outcome" => outcome)),
+    }
+});
+
+/// Counts a cache event.
+pub fn cache_event(event: CacheEvent) {
+    REQUEST_METRICS.cache_events[event as usize].increment(1);
 }
 
 /// Counts a query a pushdown plan was tried on: `answered` by the database, or handed back to
 /// async-graphql (`fallback`).
 pub fn pushdown(answered: bool) {
-    let outcome = if answered { "answered" } else { "fallback" };
-    ::metrics::counter!("jobgraph_pushdown_total", "outcome" => outcome).increment(1);
+    REQUEST_METRICS.pushdown[usize::from(!answered)].increment(1);
 }
 
-/// Records one GraphQL request by operation type (`query`, `mutation`, `none`) and status.
-pub fn graphql_request(operation: &'static str, status: u16, seconds: f64) {
+/// Records one GraphQL request by operation type and status class.
+pub fn graphql_request(operation: Operation, status: u16, seconds: f64) {
     let class = match status {
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        _ => "5xx",
+        200..=299 => 0,
+        300..=399 => 1,
+        400..=499 => 2,
+        _ => 3,
     };
-    ::metrics::counter!("jobgraph_graphql_requests_total", "operation" => operation, "status" => class).increment(1);
-    ::metrics::histogram!("jobgraph_graphql_request_duration_seconds", "operation" => operation)
-        .record(seconds);
+    let metrics = &*REQUEST_METRICS;
+    metrics.requests[operation as usize][class].increment(1);
+    metrics.durations[operation as usize].record(seconds);
 }
 
 /// Records the database pool's size and idle connections.

@@ -353,6 +353,8 @@ async fn redis_killed_and_restarted_mid_run_fails_no_request() {
         "cached while Redis is up"
     );
 
+    let errors = "jobgraph_cache_events_total{event=\"error\"}";
+    let errors_before = app.metric(errors).await;
     let started = Instant::now();
     let mut requests = 0;
     let mut restarted = false;
@@ -385,9 +387,8 @@ async fn redis_killed_and_restarted_mid_run_fails_no_request() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let metrics = app.metrics().await;
     assert!(
-        metrics.contains("jobgraph_cache_events_total{event=\"error\"}"),
+        app.metric(errors).await > errors_before,
         "faults are counted"
     );
     drop(redis);
@@ -487,14 +488,33 @@ async fn anonymous_get_queries_carry_etags_and_revalidate_with_304() {
 #[tokio::test]
 async fn metrics_count_requests_by_operation_and_cache_events() {
     let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
-    app.post("{ companies { totalCount } }", json!({})).await;
-    app.post("{ companies { totalCount } }", json!({})).await;
+    let requests = "jobgraph_graphql_requests_total{operation=\"query\",status=\"2xx\"}";
+    let timed = "jobgraph_graphql_request_duration_seconds_count{operation=\"query\"}";
+    let hits = "jobgraph_cache_events_total{event=\"hit\"}";
+    let misses = "jobgraph_cache_events_total{event=\"miss\"}";
+    let before = [
+        app.metric(requests).await,
+        app.metric(timed).await,
+        app.metric(hits).await,
+        app.metric(misses).await,
+    ];
+    // A query no other test sends: its first answer is a miss, its second a hit.
+    let query = "{ metricsProbe: companies { totalCount } }";
+    app.post(query, json!({})).await;
+    app.post(query, json!({})).await;
+    assert!(
+        app.metric(requests).await >= before[0] + 2.0,
+        "requests counted"
+    );
+    assert!(app.metric(timed).await >= before[1] + 2.0, "requests timed");
+    assert!(app.metric(hits).await >= before[2] + 1.0, "the hit counted");
+    assert!(
+        app.metric(misses).await >= before[3] + 1.0,
+        "the miss counted"
+    );
     let text = app.metrics().await;
     for needle in [
-        "jobgraph_graphql_requests_total{operation=\"query\",status=\"2xx\"}",
         "jobgraph_graphql_request_duration_seconds_bucket{operation=\"query\"",
-        "jobgraph_cache_events_total{event=\"hit\"}",
-        "jobgraph_cache_events_total{event=\"miss\"}",
         "jobgraph_db_pool_connections",
     ] {
         assert!(text.contains(needle), "{needle} missing from\n{text}");

@@ -257,6 +257,18 @@ impl TestApp {
             .expect("a metrics body")
     }
 
+    /// The value of one series of `/metrics` (`name{labels}` exactly as rendered), 0 when it
+    /// is not there. The recorder is one per process: tests running at the same time add to
+    /// the same series, so compare values before and after for "at least".
+    pub async fn metric(&self, series: &str) -> f64 {
+        self.metrics()
+            .await
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+
     pub fn graphql_url(&self) -> String {
         format!("{}/graphql", self.address)
     }

@@ -13,7 +13,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::backend::{CacheBackend, CacheError};
 use super::generation::GenerationReads;
-use crate::metrics;
+use crate::metrics::{self, CacheEvent};
 
 /// A cached response body with its strong ETag, shared without copying.
 pub struct CachedResponse {
@@ -128,7 +128,7 @@ impl ResponseCache {
 
     /// Logs a cache fault at most once every ten seconds; counts every one.
     fn fault(&self, operation: &str, error: &CacheError) {
-        metrics::cache_event("error");
+        metrics::cache_event(CacheEvent::Error);
         let now = self.started.elapsed().as_secs();
         let last = self.last_warning.load(Ordering::Relaxed);
         if (last == 0 || now >= last + 10)
@@ -177,20 +177,20 @@ impl ResponseCache {
             return Lookup::Bypass;
         }
         if !self.settle_invalidation().await {
-            metrics::cache_event("bypass");
+            metrics::cache_event(CacheEvent::Bypass);
             return Lookup::Bypass;
         }
         let generation_key = &self.generation_key;
         if let Some((stamp, entry)) = self.local.get(key).await {
             match self.generation_reads.read().await {
                 Ok(generation) if generation == stamp => {
-                    metrics::cache_event("hit");
+                    metrics::cache_event(CacheEvent::Hit);
                     return Lookup::Hit(entry);
                 }
                 Ok(_) => self.local.invalidate(key).await,
                 Err(error) => {
                     self.fault("lookup", &error);
-                    metrics::cache_event("bypass");
+                    metrics::cache_event(CacheEvent::Bypass);
                     return Lookup::Bypass;
                 }
             }
@@ -204,24 +204,24 @@ impl ResponseCache {
                 let (stamp, body) = entry.split_at(8);
                 let stamp = u64::from_be_bytes(stamp.try_into().unwrap_or_default());
                 if stamp == generation {
-                    metrics::cache_event("hit");
+                    metrics::cache_event(CacheEvent::Hit);
                     let entry = Arc::new(CachedResponse::new(Bytes::copy_from_slice(body)));
                     self.local
                         .insert(key.to_owned(), (generation, entry.clone()))
                         .await;
                     Lookup::Hit(entry)
                 } else {
-                    metrics::cache_event("miss");
+                    metrics::cache_event(CacheEvent::Miss);
                     Lookup::Miss { generation }
                 }
             }
             Ok((generation, _)) => {
-                metrics::cache_event("miss");
+                metrics::cache_event(CacheEvent::Miss);
                 Lookup::Miss { generation }
             }
             Err(error) => {
                 self.fault("lookup", &error);
-                metrics::cache_event("bypass");
+                metrics::cache_event(CacheEvent::Bypass);
                 Lookup::Bypass
             }
         }

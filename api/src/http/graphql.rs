@@ -28,7 +28,7 @@ use crate::graphql::context::RequestScope;
 use crate::graphql::documents::DocumentCache;
 use crate::graphql::error_codes::{self, with_code};
 use crate::graphql::pushdown::Pushdown;
-use crate::metrics;
+use crate::metrics::{self, Operation};
 use bytes::Bytes;
 
 /// What the endpoint needs, shared by every worker.
@@ -445,11 +445,11 @@ async fn run(
     params: GraphqlParams,
     principal: Option<Principal>,
     is_get: bool,
-) -> (HttpResponse, &'static str) {
+) -> (HttpResponse, Operation) {
     let (query, newly_persisted) =
         match persisted_query(endpoint, media, params.query, params.extensions.as_ref()).await {
             Ok(resolved) => resolved,
-            Err(response) => return (response, "none"),
+            Err(response) => return (response, Operation::None),
         };
     let variables_json = match params.variables {
         None | Some(Value::Null) => Value::Object(Default::default()),
@@ -461,7 +461,7 @@ async fn run(
                     ErrorCode::BadRequest,
                     "variables must be a JSON object",
                 ),
-                "none",
+                Operation::None,
             );
         }
     };
@@ -498,7 +498,10 @@ async fn run(
             if let Some(hash) = &newly_persisted {
                 endpoint.cache.persist_query(hash, &query).await;
             }
-            return (cacheable_response(endpoint, media, &entry, get), "query");
+            return (
+                cacheable_response(endpoint, media, &entry, get),
+                Operation::Query,
+            );
         }
     }
 
@@ -523,10 +526,10 @@ async fn run(
                 }
                 return (
                     shared_answer(endpoint, media, cache_key.zip(generation), body, get).await,
-                    "query",
+                    Operation::Query,
                 );
             }
-            Err(_) => return (timed_out(endpoint, media), "query"),
+            Err(_) => return (timed_out(endpoint, media), Operation::Query),
         }
     }
 
@@ -534,13 +537,18 @@ async fn run(
         Err(error) => {
             return (
                 graphql_failure(media, with_code(error, ErrorCode::GraphqlParseFailed)),
-                "none",
+                Operation::None,
             );
         }
         Ok(document) => document,
     };
     let operation_type = match selected_operation(&document, operation_name.as_deref()) {
-        Err(message) => return (failure(media, ErrorCode::BadRequest, message), "none"),
+        Err(message) => {
+            return (
+                failure(media, ErrorCode::BadRequest, message),
+                Operation::None,
+            );
+        }
         Ok(OperationType::Mutation) if is_get => {
             let mut response = failure(
                 media,
@@ -550,7 +558,7 @@ async fn run(
             response
                 .headers_mut()
                 .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-            return (response, "mutation");
+            return (response, Operation::Mutation);
         }
         Ok(operation_type) => operation_type,
     };
@@ -562,9 +570,9 @@ async fn run(
     }
     request.set_parsed_query(ExecutableDocument::clone(&document));
     let label = match operation_type {
-        OperationType::Query => "query",
-        OperationType::Mutation => "mutation",
-        OperationType::Subscription => "subscription",
+        OperationType::Query => Operation::Query,
+        OperationType::Mutation => Operation::Mutation,
+        OperationType::Subscription => Operation::Subscription,
     };
     let authenticated = principal.is_some();
     let request = request.data(RequestScope::new(&endpoint.reads, principal));
