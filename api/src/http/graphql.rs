@@ -507,6 +507,7 @@ async fn run(
 
     // The rest of the request has this long, however it is answered.
     let deadline = tokio::time::Instant::now() + endpoint.request_timeout;
+    let variables = Variables::from_json(variables_json);
 
     // Anonymous queries PostgreSQL can answer whole skip async-graphql, parsing included: a
     // plan exists only for a query document that was parsed and answered before (see
@@ -515,7 +516,7 @@ async fn run(
         let answer = endpoint.pushdown.answer(
             &query,
             operation_name.as_deref(),
-            &variables_json,
+            &variables,
             &endpoint.reads,
         );
         match tokio::time::timeout_at(deadline, answer).await {
@@ -563,8 +564,7 @@ async fn run(
         Ok(operation_type) => operation_type,
     };
 
-    let mut request =
-        async_graphql::Request::new(query.clone()).variables(Variables::from_json(variables_json));
+    let mut request = async_graphql::Request::new(query.clone()).variables(variables);
     if let Some(name) = &operation_name {
         request = request.operation_name(name);
     }

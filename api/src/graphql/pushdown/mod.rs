@@ -77,7 +77,7 @@ impl Pushdown {
         &self,
         query: &str,
         operation_name: Option<&str>,
-        variables: &serde_json::Value,
+        variables: &Variables,
         db: &impl ConnectionTrait,
     ) -> Option<Vec<u8>> {
         if !self.enabled {
@@ -91,7 +91,7 @@ impl Pushdown {
         let body = plan
             .answer(
                 operation_name,
-                &Variables::from_json(variables.clone()),
+                variables,
                 Reader {
                     db,
                     cursors: &self.cursors,
