@@ -134,7 +134,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::request_id::echo))
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<http::request_span::RequestSpan>::new())
                 .app_data(endpoint.clone())
                 .configure(http::routes)
         })

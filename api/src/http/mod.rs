@@ -1,9 +1,10 @@
-//! The HTTP surface: routes, the GraphQL endpoint, health checks, request ids.
+//! The HTTP surface: routes, the GraphQL endpoint, health checks, request ids and spans.
 
 pub mod graphql;
 pub mod health;
 pub mod media;
 pub mod request_id;
+pub mod request_span;
 
 use actix_web::web;
 
