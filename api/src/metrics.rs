@@ -153,3 +153,58 @@ pub fn read_connections(open: usize, in_use: usize) {
     ::metrics::gauge!("jobgraph_db_read_connections").set(open as f64);
     ::metrics::gauge!("jobgraph_db_read_connections_in_use").set(in_use as f64);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handle_tables_are_indexed_in_the_order_of_the_variants() {
+        for (index, event) in CacheEvent::ALL.into_iter().enumerate() {
+            assert_eq!(event as usize, index, "{event:?}");
+        }
+        for (index, operation) in Operation::ALL.into_iter().enumerate() {
+            assert_eq!(operation as usize, index, "{operation:?}");
+        }
+    }
+
+    #[test]
+    fn each_event_lands_in_the_series_of_its_labels() {
+        let Some(handle) = handle() else {
+            panic!("the recorder is installed");
+        };
+        graphql_request(Operation::Subscription, 404, 0.001);
+        cache_event(CacheEvent::Bypass);
+        pushdown(false);
+        let text = handle.render();
+        let value = |series: &str| {
+            text.lines()
+                .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        assert!(
+            value("jobgraph_graphql_requests_total{operation=\"subscription\",status=\"4xx\"}")
+                >= 1.0,
+            "{text}"
+        );
+        assert!(
+            value("jobgraph_graphql_request_duration_seconds_count{operation=\"subscription\"}")
+                >= 1.0,
+            "{text}"
+        );
+        assert!(
+            value("jobgraph_cache_events_total{event=\"bypass\"}") >= 1.0,
+            "{text}"
+        );
+        assert!(
+            value("jobgraph_pushdown_total{outcome=\"fallback\"}") >= 1.0,
+            "{text}"
+        );
+        assert_eq!(
+            value("jobgraph_graphql_requests_total{operation=\"subscription\",status=\"2xx\"}"),
+            0.0,
+            "{text}"
+        );
+    }
+}
