@@ -1,6 +1,7 @@
 //! The one place where failures become what clients see: a stable `extensions.code` and an
 //! HTTP status. Internal causes are logged here in full and never sent to clients.
 
+use actix_web::http::StatusCode;
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
@@ -25,6 +26,9 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The request took longer than the server's request timeout.
     Timeout,
+    /// An automatic persisted query sent by hash alone whose text this deployment does not
+    /// know: send the hash again with the query (Apollo's protocol).
+    PersistedQueryNotFound,
     InternalServerError,
 }
 
@@ -44,28 +48,76 @@ impl ErrorCode {
             ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
 
     /// The HTTP status of a response that fails as a whole with this code.
-    pub fn http_status(self) -> u16 {
+    pub fn http_status(self) -> StatusCode {
         match self {
             ErrorCode::BadRequest
             | ErrorCode::GraphqlParseFailed
             | ErrorCode::GraphqlValidationFailed
-            | ErrorCode::BadUserInput => 400,
-            ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden => 403,
-            ErrorCode::NotFound => 404,
-            ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::NotAcceptable => 406,
-            ErrorCode::Conflict => 409,
-            ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::UnsupportedMediaType => 415,
-            ErrorCode::InternalServerError => 500,
-            ErrorCode::Timeout => 504,
+            | ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            // Apollo's clients read the code from a 200 answer and retry with the query.
+            ErrorCode::PersistedQueryNotFound => StatusCode::OK,
         }
+    }
+
+    /// Every code, for tests and documentation.
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::BadRequest,
+        ErrorCode::GraphqlParseFailed,
+        ErrorCode::GraphqlValidationFailed,
+        ErrorCode::BadUserInput,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::NotAcceptable,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Timeout,
+        ErrorCode::PersistedQueryNotFound,
+        ErrorCode::InternalServerError,
+    ];
+}
+
+/// A request refused before GraphQL execution answered it (a bad body, a missing persisted
+/// query, a timeout): its code and what the client is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestFailure {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl RequestFailure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        RequestFailure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The response body: `{"errors":[{"message":…,"extensions":{"code":…}}]}`. The one writer
+    /// of error bodies outside GraphQL execution.
+    pub fn body(&self) -> String {
+        serde_json::json!({
+            "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }]
+        })
+        .to_string()
     }
 }
 
@@ -155,6 +207,26 @@ mod tests {
             code,
             Some(async_graphql::Value::from("INTERNAL_SERVER_ERROR"))
         );
+    }
+
+    #[test]
+    fn every_code_is_listed_once_with_its_own_name() {
+        let mut names: Vec<_> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        assert_eq!(
+            ErrorCode::PersistedQueryNotFound.http_status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn a_request_failure_body_carries_its_code() {
+        let body = RequestFailure::new(ErrorCode::Timeout, "too slow").body();
+        let body: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT");
+        assert_eq!(body["errors"][0]["message"], "too slow");
     }
 
     #[test]

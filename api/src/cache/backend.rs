@@ -6,7 +6,7 @@ pub enum CacheError {
     #[error("the cache did not answer in time")]
     Timeout,
     #[error("cache error: {0}")]
-    Backend(String),
+    Backend(#[from] redis::RedisError),
 }
 
 /// What the response cache needs from a store. Every write carries a TTL.
