@@ -23,10 +23,11 @@ use crate::db::{self, StatementCounter};
 use crate::graphql::build_schema;
 use crate::graphql::context::Catalog;
 use crate::graphql::cursor::CursorCodec;
-use crate::graphql::documents::DocumentCache;
+use crate::graphql::executor::{Executor, Timing};
 use crate::graphql::pushdown::Pushdown;
-use crate::http::{self, graphql::Endpoint};
+use crate::http;
 use crate::seed;
+use crate::state::AppState;
 
 /// What can stop the server from starting.
 #[derive(Debug, thiserror::Error)]
@@ -56,70 +57,84 @@ pub struct Application {
     statements: StatementCounter,
 }
 
-impl Application {
-    /// Connects, migrates, seeds a brand-new embedded database, binds, and builds the server.
-    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let statements = StatementCounter::default();
-        let db::Pools { db, reads } =
-            db::connect_pools(&settings.database, statements.clone()).await?;
-        reads.spawn_idle_reaper();
-        let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
-        db::migrate(&db).await?;
-        if brand_new && settings.database.is_embedded_default {
-            let summary = seed::seed_sample(&db).await?;
-            tracing::info!(
-                companies = summary.companies,
-                postings = summary.postings,
-                "new embedded database: loaded the sample catalog"
-            );
-        }
+/// Connects, migrates, seeds a brand-new embedded database, and builds everything the server
+/// shares between its workers. Binds nothing: tests use it to drive the executor without HTTP.
+pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> {
+    let statements = StatementCounter::default();
+    let db::Pools { db, reads } = db::connect_pools(&settings.database, statements.clone()).await?;
+    reads.spawn_idle_reaper();
+    let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
+    db::migrate(&db).await?;
+    if brand_new && settings.database.is_embedded_default {
+        let summary = seed::seed_sample(&db).await?;
+        tracing::info!(
+            companies = summary.companies,
+            postings = summary.postings,
+            "new embedded database: loaded the sample catalog"
+        );
+    }
 
-        let cursors = match &settings.cursor_secret {
-            Some(secret) => CursorCodec::new(secret.expose_secret().as_bytes()),
-            None => {
-                if !settings.database.is_embedded_default {
-                    tracing::warn!(
-                        "JOBGRAPH_CURSOR_SECRET is not set: cursors will not survive a restart \
-                         or work across replicas"
-                    );
-                }
-                let mut secret = [0u8; 32];
-                rand::rng().fill_bytes(&mut secret);
-                CursorCodec::new(&secret)
+    let cursors = match &settings.cursor_secret {
+        Some(secret) => CursorCodec::new(secret.expose_secret().as_bytes()),
+        None => {
+            if !settings.database.is_embedded_default {
+                tracing::warn!(
+                    "JOBGRAPH_CURSOR_SECRET is not set: cursors will not survive a restart \
+                     or work across replicas"
+                );
             }
-        };
-        let pushdown = Pushdown::new(
-            db.get_database_backend() == DbBackend::Postgres,
-            cursors.clone(),
-            settings.limits,
-        );
-        let schema = build_schema(
-            Catalog {
-                db: db.clone(),
-                reads: reads.clone(),
-                cursors,
-                limits: settings.limits,
-            },
-            settings.limits,
-        );
-        let verifier = TokenVerifier::new(&auth_settings(&settings)?)?;
-        let cache = response_cache(&settings)?;
-        // What was cached before this start may predate a restore, an import or a migration
-        // made beside the API: a starting replica makes it stale.
-        cache.invalidate().await;
-        crate::metrics::handle();
-        let endpoint = web::Data::new(Endpoint {
-            schema,
+            let mut secret = [0u8; 32];
+            rand::rng().fill_bytes(&mut secret);
+            CursorCodec::new(&secret)
+        }
+    };
+    let pushdown = Pushdown::new(
+        db.get_database_backend() == DbBackend::Postgres,
+        cursors.clone(),
+        settings.limits,
+    );
+    let schema = build_schema(
+        Catalog {
             db: db.clone(),
-            reads,
-            verifier,
-            cache,
-            documents: DocumentCache::default(),
-            pushdown,
-            http_max_age: settings.cache.http_max_age,
-            max_body_bytes: settings.http.max_body_bytes,
+            reads: reads.clone(),
+            cursors,
+            limits: settings.limits,
+        },
+        settings.limits,
+    );
+    let verifier = TokenVerifier::new(&auth_settings(settings)?)?;
+    let cache = response_cache(settings)?;
+    // What was cached before this start may predate a restore, an import or a migration
+    // made beside the API: a starting replica makes it stale.
+    cache.invalidate().await;
+    crate::metrics::handle();
+    let executor = Executor::new(
+        schema,
+        reads.clone(),
+        cache,
+        pushdown,
+        Timing {
             request_timeout: settings.http.request_timeout,
-        });
+            shared_max_age: settings.cache.http_max_age,
+        },
+    );
+    Ok(AppState {
+        executor,
+        verifier,
+        db,
+        reads,
+        statements,
+        max_body_bytes: settings.http.max_body_bytes,
+    })
+}
+
+impl Application {
+    /// Builds the shared state (see [`build_state`]), binds, and builds the server.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let state = build_state(&settings).await?;
+        let db = state.db.clone();
+        let statements = state.statements.clone();
+        let state = web::Data::new(state);
 
         let listener =
             TcpListener::bind(&settings.http.bind).map_err(|source| StartupError::Bind {
@@ -135,7 +150,7 @@ impl Application {
             App::new()
                 .wrap(from_fn(http::request_id::echo))
                 .wrap(TracingLogger::<http::request_span::RequestSpan>::new())
-                .app_data(endpoint.clone())
+                .app_data(state.clone())
                 .configure(http::routes)
         })
         .shutdown_timeout(settings.http.shutdown_timeout.as_secs())

@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, web};
 use sea_orm::DbBackend;
 use serde_json::json;
 
-use super::graphql::Endpoint;
 use crate::db;
+use crate::state::AppState;
 
 /// The process is alive; no dependency is checked.
 pub async fn livez() -> HttpResponse {
@@ -13,20 +13,20 @@ pub async fn livez() -> HttpResponse {
 }
 
 /// Prometheus metrics: requests and latency per operation type, cache events, the pool.
-pub async fn metrics(endpoint: web::Data<Endpoint>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     // The backend is checked first: the pool getters panic on the other backend.
-    match endpoint.db.get_database_backend() {
+    match state.db.get_database_backend() {
         DbBackend::Postgres => {
-            let pool = endpoint.db.get_postgres_connection_pool();
+            let pool = state.db.get_postgres_connection_pool();
             crate::metrics::database_pool(pool.size(), pool.num_idle());
         }
         DbBackend::Sqlite => {
-            let pool = endpoint.db.get_sqlite_connection_pool();
+            let pool = state.db.get_sqlite_connection_pool();
             crate::metrics::database_pool(pool.size(), pool.num_idle());
         }
         _ => {}
     }
-    if let Some((open, in_use)) = endpoint.reads.usage() {
+    if let Some((open, in_use)) = state.reads.usage() {
         crate::metrics::read_connections(open, in_use);
     }
     match crate::metrics::handle() {
@@ -38,8 +38,8 @@ pub async fn metrics(endpoint: web::Data<Endpoint>) -> HttpResponse {
 }
 
 /// The process can answer queries: the database is reachable. 503 otherwise.
-pub async fn readyz(endpoint: web::Data<Endpoint>) -> HttpResponse {
-    if db::ping(&endpoint.db).await {
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if db::ping(&state.db).await {
         HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" }))
     } else {
         HttpResponse::ServiceUnavailable()

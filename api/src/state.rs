@@ -1,0 +1,24 @@
+//! What the running server shares between its workers: the GraphQL pipeline, token
+//! verification, the pools, and the transport's own settings. Built once by
+//! [`crate::startup::build_state`], before the HTTP server starts.
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::TokenVerifier;
+use crate::db::{ReadPool, StatementCounter};
+use crate::graphql::executor::Executor;
+
+pub struct AppState {
+    /// Answers GraphQL requests, whatever their transport.
+    pub executor: Executor,
+    /// Verifies bearer tokens at the edge.
+    pub verifier: TokenVerifier,
+    /// Writes, transactions and health checks.
+    pub db: DatabaseConnection,
+    /// Read-only statements (their gauges are served by `/metrics`).
+    pub reads: ReadPool,
+    /// Counts the SQL statements the server has run (tests read it).
+    pub statements: StatementCounter,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
