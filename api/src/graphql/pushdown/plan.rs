@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType,
-    Selection, SelectionSet, Type,
+    BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
+    SelectionSet, Type,
 };
 use async_graphql::{ID, InputType, Name, Positioned, Variables};
 use async_graphql_value::Value as InputValue;
@@ -15,13 +15,14 @@ use super::render;
 use crate::config::Limits;
 use crate::graphql::cursor::CursorCodec;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::operation;
 use crate::graphql::plain::distinct_plain_fields;
-use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
 use crate::graphql::types::page::PageArgs;
+use crate::graphql::types::posting_list::{PostingList, PostingListArgs};
 use crate::graphql::types::posting_node::OnePassSelection;
 use crate::service;
 use crate::service::keyset::Page;
-use crate::service::posting::{PostingOrder, RenderedById};
+use crate::service::posting::RenderedById;
 use crate::service::visibility::Visibility;
 
 /// An operation PostgreSQL answers whole.
@@ -74,7 +75,7 @@ impl Plan {
     /// (`node`, `cursor`) and `pageInfo`. `document` must have been validated. Plans render
     /// for PostgreSQL only.
     pub fn of(document: Arc<ExecutableDocument>, operation_name: Option<&str>) -> Option<Self> {
-        let operation = operation(&document, operation_name)?;
+        let operation = operation::select(&document, operation_name).ok()?;
         if operation.ty != OperationType::Query || !operation.directives.is_empty() {
             return None;
         }
@@ -92,7 +93,7 @@ impl Plan {
                 if field.arguments.len() != 1 || argument(field, "id").is_none() {
                     return None;
                 }
-                let json = render::posting(&OnePassSelection::of(&field.selection_set.node)?)?;
+                let json = render::posting(&OnePassSelection::of(&field.selection_set.node)?);
                 Root::Posting {
                     statement: RenderedById::new(DbBackend::Postgres, &Visibility::Public, &json),
                 }
@@ -133,7 +134,7 @@ impl Plan {
         variables: &Variables,
         reader: Reader<'_, D>,
     ) -> Option<Vec<u8>> {
-        let operation = operation(&self.document, operation_name)?;
+        let operation = operation::select(&self.document, operation_name).ok()?;
         let field = only_field(&operation.selection_set.node)?;
         let arguments = Arguments {
             field,
@@ -152,24 +153,23 @@ impl Plan {
                 body.extend_from_slice(posting.as_deref().unwrap_or("null").as_bytes());
             }
             Root::Postings { fields, json } => {
-                let filter: Option<PostingFilterInput> = arguments.parse("filter")?;
-                let order: Option<PostingOrderInput> = arguments.parse("orderBy")?;
-                let filter = filter.unwrap_or_default().into_filter().ok()?;
-                let order = order.map(PostingOrder::from).unwrap_or_default();
-                let sort = order.sort;
-                let request = PageArgs {
-                    first: arguments.parse("first")?,
-                    after: arguments.parse("after")?,
-                    last: arguments.parse("last")?,
-                    before: arguments.parse("before")?,
+                let PostingList {
+                    filter,
+                    order,
+                    page: request,
+                } = PostingListArgs {
+                    filter: arguments.parse("filter")?,
+                    order_by: arguments.parse("orderBy")?,
+                    page: PageArgs {
+                        first: arguments.parse("first")?,
+                        after: arguments.parse("after")?,
+                        last: arguments.parse("last")?,
+                        before: arguments.parse("before")?,
+                    },
                 }
-                .into_request(
-                    reader.cursors,
-                    sort.name(),
-                    |position| sort.accepts(position),
-                    reader.limits,
-                )
+                .into_list(reader.cursors, reader.limits, None)
                 .ok()?;
+                let sort = order.sort;
                 let page = service::posting::rendered_page(
                     reader.db,
                     &Visibility::Public,
@@ -231,22 +231,6 @@ impl Arguments<'_> {
     }
 }
 
-fn operation<'a>(
-    document: &'a ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'a OperationDefinition> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(operation), _) => Some(&operation.node),
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.get(name).map(|operation| &operation.node)
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next().map(|operation| &operation.node)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
 /// Whether `ty` is `ID`, `String`, `Int`, `Float` or `Boolean`, or lists of them.
 fn is_built_in_scalar(ty: &Type) -> bool {
     match &ty.base {
@@ -286,7 +270,7 @@ fn connection(set: &SelectionSet) -> Option<(Vec<(Name, ConnectionField)>, Strin
         }
         json = Some(render::posting(&OnePassSelection::of(
             &field.selection_set.node,
-        )?)?);
+        )?));
         Some(())
     };
     let mut fields = Vec::new();

@@ -6,9 +6,9 @@ use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::filter::{PostingFilterInput, PostingOrderInput};
 use crate::graphql::types::page::{self, PageArgs};
 use crate::graphql::types::posting::{PostingConnection, posting_page};
+use crate::graphql::types::posting_list::PostingListArgs;
 use crate::graphql::types::posting_node::PostingNode;
 use crate::service;
-use crate::service::posting::PostingOrder;
 
 #[derive(Default)]
 pub struct PostingQuery;
@@ -30,19 +30,17 @@ impl PostingQuery {
         #[graphql(desc = "Return the last n postings (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Return postings before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
-        let filter = filter.unwrap_or_default().into_filter().extend()?;
-        posting_page(
-            ctx,
+        let args = PostingListArgs {
             filter,
-            order_by.map(PostingOrder::from).unwrap_or_default(),
-            PageArgs {
+            order_by,
+            page: PageArgs {
                 first,
                 after,
                 last,
                 before,
             },
-        )
-        .await
+        };
+        posting_page(ctx, args, None).await
     }
 
     /// One posting, by its global `id` or by `companySlug` and `slug` together. Null when there

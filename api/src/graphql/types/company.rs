@@ -1,17 +1,18 @@
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, Object, ResultExt, ScalarType, Value};
+use async_graphql::{Context, ID, Object, ResultExt, ScalarType};
 use chrono::{DateTime, Utc};
-use entity::company;
+use entity::company::{self, Column};
 
 use super::filter::{PostingFilterInput, PostingOrderInput};
 use super::page::{self, PageArgs};
 use super::posting::PostingConnection;
+use super::posting_list::PostingListArgs;
 use crate::graphql::context::scope;
 use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
-use crate::graphql::plain::{PlainFields, nullable};
+use crate::graphql::json_sql::Rendering;
+use crate::graphql::plain::{PlainField, PlainFields, nullable};
 use crate::service;
-use crate::service::posting::{PostingFilter, PostingOrder};
 
 /// An employer whose postings the catalog lists.
 pub struct Company(pub company::Model);
@@ -75,23 +76,17 @@ impl Company {
         #[graphql(desc = "Return the last n postings (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Return postings before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<PostingConnection> {
-        let filter = filter.unwrap_or_default().into_filter().extend()?;
-        let filter = PostingFilter {
-            company_ids: vec![self.0.id],
-            ..filter
-        };
-        super::posting::posting_page(
-            ctx,
+        let args = PostingListArgs {
             filter,
-            order_by.map(PostingOrder::from).unwrap_or_default(),
-            PageArgs {
+            order_by,
+            page: PageArgs {
                 first,
                 after,
                 last,
                 before,
             },
-        )
-        .await
+        };
+        super::posting::posting_page(ctx, args, Some(self.0.id)).await
     }
 }
 
@@ -134,31 +129,46 @@ pub async fn company_page(
 }
 
 impl PlainFields for Company {
-    fn plain_field(&self, name: &str) -> Option<Value> {
-        let company = &self.0;
-        Some(match name {
-            "id" => global_id::encode(NodeKind::Company, company.id).0.into(),
-            "slug" => company.slug.as_str().into(),
-            "name" => company.name.as_str().into(),
-            "website" => nullable(company.website.as_deref()),
-            "description" => nullable(company.description.as_deref()),
-            "headquarters" => nullable(company.headquarters.as_deref()),
-            "createdAt" => ScalarType::to_value(&company.created_at),
-            "updatedAt" => ScalarType::to_value(&company.updated_at),
-            _ => return None,
-        })
-    }
-
-    fn is_plain_field(name: &str) -> bool {
-        matches!(
-            name,
-            "id" | "slug"
-                | "name"
-                | "website"
-                | "description"
-                | "headquarters"
-                | "createdAt"
-                | "updatedAt"
-        )
-    }
+    const FIELDS: &'static [PlainField<Self>] = &[
+        PlainField {
+            name: "id",
+            value: |c| global_id::encode(NodeKind::Company, c.0.id).0.into(),
+            sql: Rendering::GlobalId(NodeKind::Company, &Column::Id),
+        },
+        PlainField {
+            name: "slug",
+            value: |c| c.0.slug.as_str().into(),
+            sql: Rendering::Text(&Column::Slug),
+        },
+        PlainField {
+            name: "name",
+            value: |c| c.0.name.as_str().into(),
+            sql: Rendering::Text(&Column::Name),
+        },
+        PlainField {
+            name: "website",
+            value: |c| nullable(c.0.website.as_deref()),
+            sql: Rendering::Text(&Column::Website),
+        },
+        PlainField {
+            name: "description",
+            value: |c| nullable(c.0.description.as_deref()),
+            sql: Rendering::Text(&Column::Description),
+        },
+        PlainField {
+            name: "headquarters",
+            value: |c| nullable(c.0.headquarters.as_deref()),
+            sql: Rendering::Text(&Column::Headquarters),
+        },
+        PlainField {
+            name: "createdAt",
+            value: |c| ScalarType::to_value(&c.0.created_at),
+            sql: Rendering::Timestamp(&Column::CreatedAt),
+        },
+        PlainField {
+            name: "updatedAt",
+            value: |c| ScalarType::to_value(&c.0.updated_at),
+            sql: Rendering::Timestamp(&Column::UpdatedAt),
+        },
+    ];
 }

@@ -1,7 +1,8 @@
-use async_graphql::{SimpleObject, Value};
-use entity::posting_location;
+use async_graphql::SimpleObject;
+use entity::posting_location::{self, Column};
 
-use crate::graphql::plain::{PlainFields, nullable};
+use crate::graphql::json_sql::Rendering;
+use crate::graphql::plain::{PlainField, PlainFields, nullable};
 
 /// A place a posting is located in.
 #[derive(SimpleObject, Clone, Debug)]
@@ -25,16 +26,21 @@ impl From<posting_location::Model> for Location {
 }
 
 impl PlainFields for Location {
-    fn plain_field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "city" => nullable(self.city.as_deref()),
-            "region" => nullable(self.region.as_deref()),
-            "country" => self.country.as_str().into(),
-            _ => return None,
-        })
-    }
-
-    fn is_plain_field(name: &str) -> bool {
-        matches!(name, "city" | "region" | "country")
-    }
+    const FIELDS: &'static [PlainField<Self>] = &[
+        PlainField {
+            name: "city",
+            value: |l| nullable(l.city.as_deref()),
+            sql: Rendering::Text(&Column::City),
+        },
+        PlainField {
+            name: "region",
+            value: |l| nullable(l.region.as_deref()),
+            sql: Rendering::Text(&Column::Region),
+        },
+        PlainField {
+            name: "country",
+            value: |l| l.country.as_str().into(),
+            sql: Rendering::Text(&Column::Country),
+        },
+    ];
 }

@@ -11,6 +11,7 @@ pub mod location;
 pub mod node;
 pub mod page;
 pub mod posting;
+pub mod posting_list;
 pub mod posting_node;
 pub mod requirement;
 pub mod section;

@@ -1,14 +1,16 @@
 use async_graphql::connection::Connection;
 use async_graphql::connection::EmptyFields;
-use async_graphql::{Context, ID, InputType, Object, ResultExt, ScalarType, Value};
+use async_graphql::{Context, ID, InputType, Object, ResultExt, ScalarType};
 use chrono::{DateTime, Utc};
-use entity::posting;
+use entity::enums as stored;
+use entity::posting::{self, Column};
 
 use super::application::Application;
 use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use super::location::Location;
 use super::page::{self, PageArgs};
+use super::posting_list::{PostingList, PostingListArgs};
 use super::posting_node::PostingNode;
 use super::requirement::Requirement;
 use super::section::DescriptionSection;
@@ -16,9 +18,10 @@ use crate::error::{ErrorCode, graphql_error};
 use crate::graphql::context::{null_on_error, scope};
 use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
-use crate::graphql::plain::{PlainFields, PlainList, nullable};
+use crate::graphql::json_sql::{Rendering, enumeration};
+use crate::graphql::plain::{PlainField, PlainFields, PlainList, nullable};
 use crate::service;
-use crate::service::posting::{PostingFilter, PostingOrder};
+use crate::service::posting::PostingFilter;
 use crate::service::visibility::Visibility;
 
 /// A job posting: one open position at one company.
@@ -263,23 +266,22 @@ impl PostingCount {
     }
 }
 
-/// One page of the postings the reader may see.
+/// One page of the postings the reader may see, by the list's arguments; `company` (for
+/// `Company.postings`) replaces the filter's `companyIds`.
 pub async fn posting_page(
     ctx: &Context<'_>,
-    filter: PostingFilter,
-    order: PostingOrder,
-    args: PageArgs,
+    args: PostingListArgs,
+    company: Option<uuid::Uuid>,
 ) -> async_graphql::Result<PostingConnection> {
     let (catalog, scope) = scope(ctx)?;
-    let sort = order.sort;
-    let request = args
-        .into_request(
-            &catalog.cursors,
-            sort.name(),
-            |position| sort.accepts(position),
-            &catalog.limits,
-        )
+    let PostingList {
+        filter,
+        order,
+        page: request,
+    } = args
+        .into_list(&catalog.cursors, &catalog.limits, company)
         .extend()?;
+    let sort = order.sort;
     let page = service::posting::page(
         &catalog.reads,
         &scope.visibility,
@@ -318,51 +320,105 @@ fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
 }
 
 impl PlainFields for Posting {
-    fn plain_field(&self, name: &str) -> Option<Value> {
-        let posting = &self.0;
-        Some(match name {
-            "id" => global_id::encode(NodeKind::Posting, posting.id).0.into(),
-            "slug" => posting.slug.as_str().into(),
-            "title" => posting.title.as_str().into(),
-            "summary" => nullable(posting.summary.as_deref()),
-            "department" => nullable(posting.department.as_deref()),
-            "occupation" => nullable(posting.occupation.as_deref()),
-            "employmentType" => EmploymentType::from(posting.employment_type).to_value(),
-            "remotePolicy" => RemotePolicy::from(posting.remote_policy).to_value(),
-            "travel" => nullable(posting.travel.as_deref()),
-            "language" => posting.language.as_str().into(),
-            "status" => PostingStatus::from(posting.status).to_value(),
-            "postedAt" => nullable(posting.posted_at.map(|at| ScalarType::to_value(&at))),
-            "validThrough" => nullable(posting.valid_through.map(|at| ScalarType::to_value(&at))),
-            "applyUrl" => nullable(posting.apply_url.as_deref()),
-            "sourceUrl" => nullable(posting.source_url.as_deref()),
-            "version" => posting.version.into(),
-            "createdAt" => ScalarType::to_value(&posting.created_at),
-            "updatedAt" => ScalarType::to_value(&posting.updated_at),
-            _ => return None,
-        })
-    }
-
-    fn is_plain_field(name: &str) -> bool {
-        matches!(
-            name,
-            "id" | "slug"
-                | "title"
-                | "summary"
-                | "department"
-                | "occupation"
-                | "employmentType"
-                | "remotePolicy"
-                | "travel"
-                | "language"
-                | "status"
-                | "postedAt"
-                | "validThrough"
-                | "applyUrl"
-                | "sourceUrl"
-                | "version"
-                | "createdAt"
-                | "updatedAt"
-        )
-    }
+    const FIELDS: &'static [PlainField<Self>] = &[
+        PlainField {
+            name: "id",
+            value: |p| global_id::encode(NodeKind::Posting, p.0.id).0.into(),
+            sql: Rendering::GlobalId(NodeKind::Posting, &Column::Id),
+        },
+        PlainField {
+            name: "slug",
+            value: |p| p.0.slug.as_str().into(),
+            sql: Rendering::Text(&Column::Slug),
+        },
+        PlainField {
+            name: "title",
+            value: |p| p.0.title.as_str().into(),
+            sql: Rendering::Text(&Column::Title),
+        },
+        PlainField {
+            name: "summary",
+            value: |p| nullable(p.0.summary.as_deref()),
+            sql: Rendering::Text(&Column::Summary),
+        },
+        PlainField {
+            name: "department",
+            value: |p| nullable(p.0.department.as_deref()),
+            sql: Rendering::Text(&Column::Department),
+        },
+        PlainField {
+            name: "occupation",
+            value: |p| nullable(p.0.occupation.as_deref()),
+            sql: Rendering::Text(&Column::Occupation),
+        },
+        PlainField {
+            name: "employmentType",
+            value: |p| EmploymentType::from(p.0.employment_type).to_value(),
+            sql: Rendering::Enum(
+                &Column::EmploymentType,
+                enumeration::<stored::EmploymentType, EmploymentType>,
+            ),
+        },
+        PlainField {
+            name: "remotePolicy",
+            value: |p| RemotePolicy::from(p.0.remote_policy).to_value(),
+            sql: Rendering::Enum(
+                &Column::RemotePolicy,
+                enumeration::<stored::RemotePolicy, RemotePolicy>,
+            ),
+        },
+        PlainField {
+            name: "travel",
+            value: |p| nullable(p.0.travel.as_deref()),
+            sql: Rendering::Text(&Column::Travel),
+        },
+        PlainField {
+            name: "language",
+            value: |p| p.0.language.as_str().into(),
+            sql: Rendering::Text(&Column::Language),
+        },
+        PlainField {
+            name: "status",
+            value: |p| PostingStatus::from(p.0.status).to_value(),
+            sql: Rendering::Enum(
+                &Column::Status,
+                enumeration::<stored::PostingStatus, PostingStatus>,
+            ),
+        },
+        PlainField {
+            name: "postedAt",
+            value: |p| nullable(p.0.posted_at.map(|at| ScalarType::to_value(&at))),
+            sql: Rendering::Timestamp(&Column::PostedAt),
+        },
+        PlainField {
+            name: "validThrough",
+            value: |p| nullable(p.0.valid_through.map(|at| ScalarType::to_value(&at))),
+            sql: Rendering::Timestamp(&Column::ValidThrough),
+        },
+        PlainField {
+            name: "applyUrl",
+            value: |p| nullable(p.0.apply_url.as_deref()),
+            sql: Rendering::Text(&Column::ApplyUrl),
+        },
+        PlainField {
+            name: "sourceUrl",
+            value: |p| nullable(p.0.source_url.as_deref()),
+            sql: Rendering::Text(&Column::SourceUrl),
+        },
+        PlainField {
+            name: "version",
+            value: |p| p.0.version.into(),
+            sql: Rendering::Integer(&Column::Version),
+        },
+        PlainField {
+            name: "createdAt",
+            value: |p| ScalarType::to_value(&p.0.created_at),
+            sql: Rendering::Timestamp(&Column::CreatedAt),
+        },
+        PlainField {
+            name: "updatedAt",
+            value: |p| ScalarType::to_value(&p.0.updated_at),
+            sql: Rendering::Timestamp(&Column::UpdatedAt),
+        },
+    ];
 }

@@ -25,8 +25,7 @@ use super::requirement::Requirement;
 use super::section::DescriptionSection;
 use crate::graphql::context::scope;
 use crate::graphql::plain::{
-    PlainFields, PlainSelection, distinct_plain_fields, plain_object, plain_objects,
-    plain_selection,
+    PlainPart, PlainSelection, distinct_plain_fields, plain_object, plain_objects, plain_selection,
 };
 
 /// A posting, with the same GraphQL type as [`Posting`].
@@ -71,7 +70,7 @@ impl PostingNode {
     async fn resolve_in_one_pass(
         &self,
         ctx: &ContextSelectionSet<'_>,
-        selection: &OnePassSelection<'_>,
+        selection: &OnePassSelection,
     ) -> Option<Value> {
         let posting = &self.0.0;
         let (_, scope) = scope(ctx).ok()?;
@@ -104,8 +103,7 @@ impl PostingNode {
         let mut object = IndexMap::with_capacity(selection.parts.len());
         for (key, part) in &selection.parts {
             let value = match part {
-                Part::Own("__typename") => Value::String(Self::type_name().into_owned()),
-                Part::Own(name) => self.0.plain_field(name).unwrap_or(Value::Null),
+                Part::Own(part) => part.value(&self.0),
                 Part::Company(selected) => plain_object(company.as_ref()?, selected),
                 Part::Locations(selected) => {
                     Value::List(plain_objects(locations.as_deref()?, selected))
@@ -143,25 +141,25 @@ fn rows_as<M, T>(
 }
 
 /// What one field of a one-pass selection asks for.
-pub(crate) enum Part<'a> {
-    /// A field of the posting itself, or `__typename`.
-    Own(&'a str),
-    Company(PlainSelection<'a>),
-    Locations(PlainSelection<'a>),
-    Requirements(PlainSelection<'a>),
-    Description(PlainSelection<'a>),
+pub(crate) enum Part {
+    /// A plain field of the posting itself, or `__typename`.
+    Own(PlainPart<Posting>),
+    Company(PlainSelection<Company>),
+    Locations(PlainSelection<Location>),
+    Requirements(PlainSelection<Requirement>),
+    Description(PlainSelection<DescriptionSection>),
 }
 
 /// A posting selection that can be resolved in one pass, with the relations it loads.
-pub(crate) struct OnePassSelection<'a> {
-    pub(crate) parts: Vec<(Name, Part<'a>)>,
+pub(crate) struct OnePassSelection {
+    pub(crate) parts: Vec<(Name, Part)>,
     company: bool,
     locations: bool,
     requirements: bool,
 }
 
-impl<'a> OnePassSelection<'a> {
-    pub(crate) fn of(set: &'a SelectionSet) -> Option<Self> {
+impl OnePassSelection {
+    pub(crate) fn of(set: &SelectionSet) -> Option<Self> {
         let mut selection = OnePassSelection {
             parts: Vec::with_capacity(set.items.len()),
             company: false,
@@ -185,8 +183,7 @@ impl<'a> OnePassSelection<'a> {
                     Part::Requirements(plain_selection::<Requirement>(sub)?)
                 }
                 "description" => Part::Description(plain_selection::<DescriptionSection>(sub)?),
-                name if name == "__typename" || Posting::is_plain_field(name) => Part::Own(name),
-                _ => return None,
+                name => Part::Own(PlainPart::of(name)?),
             };
             selection.parts.push((key, part));
         }

@@ -1,9 +1,11 @@
-use async_graphql::{ID, InputType, Object, Value};
-use entity::requirement;
+use async_graphql::{ID, InputType, Object};
+use entity::enums as stored;
+use entity::requirement::{self, Column};
 
 use super::enums::RequirementKind;
 use crate::graphql::global_id::{self, NodeKind};
-use crate::graphql::plain::{PlainFields, nullable};
+use crate::graphql::json_sql::{Rendering, enumeration};
+use crate::graphql::plain::{PlainField, PlainFields, nullable};
 
 /// Something a posting asks of candidates: required, or merely preferred.
 pub struct Requirement(pub requirement::Model);
@@ -42,25 +44,39 @@ impl Requirement {
 }
 
 impl PlainFields for Requirement {
-    fn plain_field(&self, name: &str) -> Option<Value> {
-        let requirement = &self.0;
-        Some(match name {
-            "id" => global_id::encode(NodeKind::Requirement, requirement.id)
-                .0
-                .into(),
-            "kind" => RequirementKind::from(requirement.kind).to_value(),
-            "text" => requirement.text.as_str().into(),
-            "required" => requirement.required.into(),
-            "yearsMin" => nullable(requirement.years_min),
-            "yearsMax" => nullable(requirement.years_max),
-            _ => return None,
-        })
-    }
-
-    fn is_plain_field(name: &str) -> bool {
-        matches!(
-            name,
-            "id" | "kind" | "text" | "required" | "yearsMin" | "yearsMax"
-        )
-    }
+    const FIELDS: &'static [PlainField<Self>] = &[
+        PlainField {
+            name: "id",
+            value: |r| global_id::encode(NodeKind::Requirement, r.0.id).0.into(),
+            sql: Rendering::GlobalId(NodeKind::Requirement, &Column::Id),
+        },
+        PlainField {
+            name: "kind",
+            value: |r| RequirementKind::from(r.0.kind).to_value(),
+            sql: Rendering::Enum(
+                &Column::Kind,
+                enumeration::<stored::RequirementKind, RequirementKind>,
+            ),
+        },
+        PlainField {
+            name: "text",
+            value: |r| r.0.text.as_str().into(),
+            sql: Rendering::Text(&Column::Text),
+        },
+        PlainField {
+            name: "required",
+            value: |r| r.0.required.into(),
+            sql: Rendering::Boolean(&Column::Required),
+        },
+        PlainField {
+            name: "yearsMin",
+            value: |r| nullable(r.0.years_min),
+            sql: Rendering::Integer(&Column::YearsMin),
+        },
+        PlainField {
+            name: "yearsMax",
+            value: |r| nullable(r.0.years_max),
+            sql: Rendering::Integer(&Column::YearsMax),
+        },
+    ];
 }

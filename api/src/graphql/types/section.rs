@@ -1,7 +1,8 @@
-use async_graphql::{SimpleObject, Value};
+use async_graphql::SimpleObject;
 use entity::sections::DescriptionSection as StoredSection;
 
-use crate::graphql::plain::{PlainFields, nullable};
+use crate::graphql::json_sql::Rendering;
+use crate::graphql::plain::{PlainField, PlainFields, nullable};
 
 /// One section of a posting's description, in reading order: an optional heading, then its
 /// paragraphs, then its bullet items.
@@ -25,17 +26,50 @@ impl From<StoredSection> for DescriptionSection {
     }
 }
 
+/// The fields are members of the posting's `description` JSON, named as serde writes
+/// [`StoredSection`] (a unit test holds the names to it).
 impl PlainFields for DescriptionSection {
-    fn plain_field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "heading" => nullable(self.heading.as_deref()),
-            "paragraphs" => self.paragraphs.as_slice().into(),
-            "items" => self.items.as_slice().into(),
-            _ => return None,
-        })
-    }
+    const FIELDS: &'static [PlainField<Self>] = &[
+        PlainField {
+            name: "heading",
+            value: |s| nullable(s.heading.as_deref()),
+            sql: Rendering::JsonText("heading"),
+        },
+        PlainField {
+            name: "paragraphs",
+            value: |s| s.paragraphs.as_slice().into(),
+            sql: Rendering::JsonStrings("paragraphs"),
+        },
+        PlainField {
+            name: "items",
+            value: |s| s.items.as_slice().into(),
+            sql: Rendering::JsonStrings("items"),
+        },
+    ];
+}
 
-    fn is_plain_field(name: &str) -> bool {
-        matches!(name, "heading" | "paragraphs" | "items")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_reads_the_members_serde_writes() {
+        let stored = serde_json::to_value(StoredSection {
+            heading: Some("h".to_owned()),
+            paragraphs: vec!["p".to_owned()],
+            items: vec!["i".to_owned()],
+        })
+        .expect("a section serializes");
+        for field in DescriptionSection::FIELDS {
+            let key = field.sql.json_key().expect("sections render JSON members");
+            assert!(
+                stored.get(key).is_some(),
+                "{key} is not a member of {stored}"
+            );
+        }
+        assert_eq!(
+            stored.as_object().map(|members| members.len()),
+            Some(DescriptionSection::FIELDS.len())
+        );
     }
 }
