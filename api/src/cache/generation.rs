@@ -9,14 +9,13 @@
 //! the HTTP workers run one runtime per thread, and waking a waiter on another thread costs
 //! about as much as the read.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, ThreadId};
 
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
 
 use super::backend::{CacheBackend, CacheError};
+use crate::per_thread::PerThread;
 
 type Read = Shared<BoxFuture<'static, Result<u64, Arc<CacheError>>>>;
 
@@ -32,7 +31,7 @@ struct Reads {
 pub struct GenerationReads {
     backend: Arc<dyn CacheBackend>,
     key: Arc<str>,
-    by_thread: Mutex<HashMap<ThreadId, Arc<Mutex<Reads>>>>,
+    by_thread: PerThread<Arc<Mutex<Reads>>>,
 }
 
 impl GenerationReads {
@@ -40,18 +39,13 @@ impl GenerationReads {
         GenerationReads {
             backend,
             key: Arc::from(key),
-            by_thread: Mutex::new(HashMap::new()),
+            by_thread: PerThread::default(),
         }
     }
 
     /// The reads of the calling thread.
     fn reads(&self) -> Arc<Mutex<Reads>> {
-        self.by_thread
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(thread::current().id())
-            .or_default()
-            .clone()
+        self.by_thread.get_or_make(Default::default)
     }
 
     /// The generation, read after this call began.

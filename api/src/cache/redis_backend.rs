@@ -6,20 +6,18 @@
 //! runtime per thread, and a manager driven from another thread cost every call two
 //! cross-thread wake-ups, more than the round trip to Redis itself.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::backend::{CacheBackend, CacheError};
+use crate::per_thread::PerThread;
 
 pub struct RedisBackend {
     client: redis::Client,
     config: ConnectionManagerConfig,
-    connections: Mutex<HashMap<ThreadId, ConnectionManager>>,
+    connections: PerThread<ConnectionManager>,
     timeout: Duration,
 }
 
@@ -27,8 +25,7 @@ impl RedisBackend {
     /// Prepares a connection to `url` without connecting: the server starts even when Redis is
     /// down, and the manager connects (and reconnects) on use.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, CacheError> {
-        let client =
-            redis::Client::open(url).map_err(|error| CacheError::Backend(error.to_string()))?;
+        let client = redis::Client::open(url).map_err(CacheError::from)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
@@ -37,7 +34,7 @@ impl RedisBackend {
         let backend = RedisBackend {
             client,
             config,
-            connections: Mutex::new(HashMap::new()),
+            connections: PerThread::default(),
             timeout,
         };
         // A URL the manager cannot use fails here, at start, rather than on every call.
@@ -47,18 +44,10 @@ impl RedisBackend {
 
     /// This thread's manager, made (without connecting) on its first use.
     fn connection(&self) -> Result<ConnectionManager, CacheError> {
-        let mut connections = self
-            .connections
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(connection) = connections.get(&thread::current().id()) {
-            return Ok(connection.clone());
-        }
-        let connection =
+        self.connections.get_or_try_make(|| {
             ConnectionManager::new_lazy_with_config(self.client.clone(), self.config.clone())
-                .map_err(|error| CacheError::Backend(error.to_string()))?;
-        connections.insert(thread::current().id(), connection.clone());
-        Ok(connection)
+                .map_err(CacheError::from)
+        })
     }
 
     async fn run<T>(
@@ -68,7 +57,7 @@ impl RedisBackend {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) if error.is_timeout() => Err(CacheError::Timeout),
-            Ok(Err(error)) => Err(CacheError::Backend(error.to_string())),
+            Ok(Err(error)) => Err(CacheError::from(error)),
             Err(_) => Err(CacheError::Timeout),
         }
     }

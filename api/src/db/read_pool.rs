@@ -2,7 +2,12 @@
 //!
 //! On PostgreSQL, reads go through connections this process keeps open itself rather than
 //! through sqlx's pool: sqlx (0.9) pings every connection it takes back, so each statement
-//! would cost a second round trip and wake its PostgreSQL backend twice. A kept connection
+//! would cost a second round trip and wake its PostgreSQL backend twice (`PoolConnection`'s
+//! drop spawns that ping before the connection returns to the idle queue; see
+//! <https://github.com/transact-rs/sqlx/pull/4363>, and the older report of pings on every
+//! acquire, <https://github.com/transact-rs/sqlx/issues/1743>). Switched by
+//! `DatabaseSettings::read_pool` (`--db-read-pool on|off`, on by default); off, reads share
+//! the SeaORM pool as on SQLite. A kept connection
 //! goes straight back to the idle list once its statement has been answered. What the pool
 //! still has to do is done here: a bounded number of connections with a timeout to get one,
 //! a ping for a connection that sat idle long enough to have been dropped by a proxy, closing
@@ -14,7 +19,7 @@
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::{self, ThreadId};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
@@ -29,6 +34,7 @@ use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::{IDLE_BEFORE_PING, StatementCounter};
+use crate::per_thread::this_thread;
 
 /// A connection idle this long is closed (by the reaper, or when next taken) rather than kept.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
@@ -188,7 +194,7 @@ impl KeptConnections {
     /// most recently used one.
     fn take_idle(&self) -> Option<Idle> {
         let mut idle = self.idle.lock().ok()?;
-        let here = thread::current().id();
+        let here = this_thread();
         let position = idle
             .iter()
             .rposition(|connection| connection.home == here)
@@ -206,7 +212,7 @@ impl KeptConnections {
             connection,
             opened: now,
             since: now,
-            home: thread::current().id(),
+            home: this_thread(),
         })
     }
 
