@@ -32,6 +32,13 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// A feature switched on or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// Options every subcommand takes; each also reads the environment variable named.
 #[derive(Args, Debug, Default)]
 pub struct Options {
@@ -54,6 +61,10 @@ pub struct Options {
     /// kept for reads [default: 10]
     #[arg(long, env = "JOBGRAPH_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<u32>,
+    /// On PostgreSQL, run reads on connections the server keeps itself, one round trip per
+    /// statement (see README, Operations); `off` reads through the ordinary pool [default: on]
+    #[arg(long, env = "JOBGRAPH_DB_READ_POOL", value_enum, global = true)]
+    pub db_read_pool: Option<Switch>,
     /// Largest request body in bytes; larger ones get 413 [default: 65536]
     #[arg(long, env = "JOBGRAPH_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
@@ -168,6 +179,9 @@ impl Options {
             Some(url) => DatabaseSettings::new(url),
             None => DatabaseSettings::embedded_default(),
         };
+        if let Some(read_pool) = self.db_read_pool {
+            database.read_pool = read_pool == Switch::On;
+        }
         if let Some(max) = self.db_max_connections {
             database.max_connections = max;
         }

@@ -31,6 +31,9 @@ pub struct DatabaseSettings {
     pub is_embedded_default: bool,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// On PostgreSQL, reads run on connections the process keeps itself
+    /// ([`crate::db::read_pool`]); off, they go through the SeaORM pool like writes.
+    pub read_pool: bool,
 }
 
 impl DatabaseSettings {
@@ -40,6 +43,7 @@ impl DatabaseSettings {
             is_embedded_default: false,
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            read_pool: true,
         }
     }
 

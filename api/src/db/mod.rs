@@ -39,15 +39,16 @@ pub struct Pools {
     pub reads: ReadPool,
 }
 
-/// Opens the server's pools, counting statements into `counter`. On PostgreSQL,
-/// `max_connections` is shared: a quarter (at least one) for writes, the rest (at least one)
-/// kept for reads.
+/// Opens the server's pools, counting statements into `counter`. On PostgreSQL with the read
+/// pool on, `max_connections` is shared: a quarter (at least one) for writes, the rest (at
+/// least one) kept for reads.
 pub async fn connect_pools(
     settings: &DatabaseSettings,
     counter: StatementCounter,
 ) -> Result<Pools, DbErr> {
     let url = settings.url.expose_secret();
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !(postgres && settings.read_pool) {
         let db = connect(settings, counter).await?;
         let reads = ReadPool::Shared(db.clone());
         return Ok(Pools { db, reads });
