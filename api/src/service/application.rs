@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::audit::{self, EntityType};
+use super::clock::now;
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
-use super::posting_write::now;
 use super::transaction::{self, Work};
 use super::validate;
 use crate::auth::{Principal, Scope};

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::audit::{self, EntityType};
-use super::posting_write::now;
+use super::clock::now;
 use super::transaction::{self, Work};
 use super::validate;
 use crate::auth::Scope;

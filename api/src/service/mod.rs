@@ -4,10 +4,12 @@
 pub mod access;
 pub mod application;
 pub mod audit;
+pub mod clock;
 pub mod company;
 pub mod description;
 pub mod keyset;
 pub mod posting;
+pub mod posting_version;
 pub mod posting_write;
 pub mod requirement;
 pub mod rows;

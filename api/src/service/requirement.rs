@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::access::Actor;
 use super::audit::{self, EntityType};
-use super::posting_write::{check_version, load_for_change, save_versioned};
+use super::posting_version::{check_version, load_for_change, save_versioned};
 use super::transaction::{self, Work};
 use super::validate;
 use crate::auth::Scope;
