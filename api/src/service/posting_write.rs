@@ -18,7 +18,7 @@ use super::clock::now;
 use super::description::sections_from_text;
 use super::posting::city_key;
 use super::posting_version::{check_version, load_for_change, save_versioned};
-use super::requirement::{self, NewRequirement};
+use super::requirement_write::{self, NewRequirement};
 use super::transaction::{self, Work};
 use super::validate;
 use crate::auth::Scope;
@@ -241,7 +241,7 @@ pub async fn create(
         apply_url: validate::url("input.applyUrl", input.apply_url.as_deref())?,
         source_url: validate::url("input.sourceUrl", input.source_url.as_deref())?,
         locations: locations(input.locations)?,
-        requirements: requirement::validated(input.requirements, "input.requirements")?,
+        requirements: requirement_write::validated(input.requirements, "input.requirements")?,
         ..input
     };
     let description = description(new.description.clone())?;
@@ -307,7 +307,7 @@ pub async fn create(
                 .exec_without_returning(txn)
                 .await?;
             replace_locations(txn, id, new.locations).await?;
-            requirement::replace(txn, id, new.requirements).await?;
+            requirement_write::replace(txn, id, new.requirements).await?;
             audit::record(
                 txn,
                 actor.as_ref(),

@@ -9,7 +9,7 @@ use crate::graphql::types::inputs::{
 use crate::graphql::types::posting::Posting;
 use crate::graphql::types::requirement::Requirement;
 use crate::service;
-use crate::service::requirement::ListChange;
+use crate::service::requirement_write::ListChange;
 
 /// The posting whose requirements changed (with its new version), and the requirement added or
 /// updated, if one was.
@@ -29,7 +29,7 @@ async fn apply(
     change: ListChange,
 ) -> async_graphql::Result<RequirementsPayload> {
     let (catalog, scope) = scope(ctx)?;
-    let changed = service::requirement::change(
+    let changed = service::requirement_write::change(
         &catalog.db,
         scope.actor(),
         posting_id,
@@ -51,7 +51,7 @@ async fn posting_of(
 ) -> async_graphql::Result<(uuid::Uuid, uuid::Uuid)> {
     let (catalog, scope) = scope(ctx)?;
     let id = global_id::decode_as(NodeKind::Requirement, id, "input.id").extend()?;
-    match service::requirement::posting_of(&catalog.db, id)
+    match service::requirement_write::posting_of(&catalog.db, id)
         .await
         .extend()?
     {
