@@ -80,10 +80,7 @@ pub async fn apply(
     input: NewApplication,
 ) -> Result<application::Model, ServiceError> {
     let input = validated(input)?;
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let input = input.clone();
-        let actor = actor.clone();
+    transaction::write(db, actor, input, move |txn, actor, input| {
         Box::pin(async move {
             let posting = posting::Entity::find_by_id(input.posting_id)
                 .filter(posting::Column::Status.eq(PostingStatus::Published))
@@ -159,9 +156,7 @@ pub async fn change(
     id: Uuid,
     change: ApplicationChange,
 ) -> Result<application::Model, ServiceError> {
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let actor = actor.clone();
+    transaction::write(db, actor, change, move |txn, actor, change| {
         Box::pin(async move {
             let principal = actor.as_ref().ok_or_else(|| {
                 ServiceError::Unauthenticated(

@@ -70,10 +70,7 @@ pub async fn create(
             200,
         )?,
     };
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let input = input.clone();
-        let actor = actor.clone();
+    transaction::write(db, actor, input, move |txn, actor, input| {
         Box::pin(async move {
             access::require_admin(actor.as_ref())?;
             if slug_taken(txn, &input.slug, None).await? {
@@ -143,10 +140,7 @@ pub async fn update(
             .map(|text| validate::optional_text("input.headquarters", text.as_deref(), 200))
             .transpose()?,
     };
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let changes = changes.clone();
-        let actor = actor.clone();
+    transaction::write(db, actor, changes, move |txn, actor, changes| {
         Box::pin(async move {
             access::require(actor.as_ref(), Scope::CompaniesWrite, id)?;
             let company = company::Entity::find_by_id(id)

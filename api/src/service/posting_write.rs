@@ -218,6 +218,14 @@ async fn slug_taken(
     Ok(query.count(txn).await? > 0)
 }
 
+/// A new posting once validated (its slug too, if it has one), with its description in
+/// sections: what every attempt of its transaction gets a copy of.
+#[derive(Clone)]
+struct ValidPosting {
+    new: NewPosting,
+    description: Description,
+}
+
 /// Creates a draft posting with its locations and requirements.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
@@ -225,14 +233,13 @@ pub async fn create(
     actor: Actor<'_>,
     input: NewPosting,
 ) -> Result<posting::Model, ServiceError> {
-    let title = validate::text("input.title", &input.title, 1, 200)?;
-    let explicit_slug = input
-        .slug
-        .as_deref()
-        .map(|slug| validate::slug("input.slug", slug))
-        .transpose()?;
     let new = NewPosting {
-        title: title.clone(),
+        title: validate::text("input.title", &input.title, 1, 200)?,
+        slug: input
+            .slug
+            .as_deref()
+            .map(|slug| validate::slug("input.slug", slug))
+            .transpose()?,
         summary: validate::optional_text("input.summary", input.summary.as_deref(), 1_000)?,
         department: validate::optional_text("input.department", input.department.as_deref(), 200)?,
         occupation: validate::optional_text("input.occupation", input.occupation.as_deref(), 200)?,
@@ -244,13 +251,12 @@ pub async fn create(
         requirements: requirement_write::validated(input.requirements, "input.requirements")?,
         ..input
     };
-    let description = description(new.description.clone())?;
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let new = new.clone();
-        let description = description.clone();
-        let explicit_slug = explicit_slug.clone();
-        let actor = actor.clone();
+    let valid = ValidPosting {
+        description: description(new.description.clone())?,
+        new,
+    };
+    transaction::write(db, actor, valid, |txn, actor, valid| {
+        let ValidPosting { new, description } = valid;
         Box::pin(async move {
             access::require(actor.as_ref(), Scope::PostingsWrite, new.company_id)?;
             if company::Entity::find_by_id(new.company_id)
@@ -261,7 +267,7 @@ pub async fn create(
                 return Err(ServiceError::invalid("input.companyId", "no such company"));
             }
             let id = Uuid::now_v7();
-            let slug = match explicit_slug {
+            let slug = match new.slug {
                 Some(slug) => {
                     if slug_taken(txn, new.company_id, &slug, None).await? {
                         return Err(ServiceError::Conflict(format!(
@@ -323,6 +329,15 @@ pub async fn create(
     .await
 }
 
+/// Changes once validated, with the description in sections: what every attempt of the
+/// update's transaction gets a copy of.
+#[derive(Clone)]
+struct ValidChanges {
+    /// Validated; its `description` is `None`, the sections are below.
+    changes: PostingChanges,
+    description: Option<Description>,
+}
+
 /// Updates a posting whose version is still `expected_version`.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
@@ -342,41 +357,38 @@ pub async fn update(
         .as_deref()
         .map(|title| validate::text("input.title", title, 1, 200))
         .transpose()?;
-    let description = changes.description.clone().map(description).transpose()?;
-    let language = changes
-        .language
-        .as_deref()
-        .map(|language| validate::language("input.language", language))
-        .transpose()?;
-    let summary = change("input.summary", changes.summary.clone(), 1_000)?;
-    let department = change("input.department", changes.department.clone(), 200)?;
-    let occupation = change("input.occupation", changes.occupation.clone(), 200)?;
-    let travel = change("input.travel", changes.travel.clone(), 200)?;
-    let apply_url = url_change("input.applyUrl", changes.apply_url.clone())?;
-    let source_url = url_change("input.sourceUrl", changes.source_url.clone())?;
-    let new_locations = changes.locations.clone().map(locations).transpose()?;
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let (slug, title, description, language) = (
-            slug.clone(),
-            title.clone(),
-            description.clone(),
-            language.clone(),
-        );
-        let (summary, department, occupation, travel) = (
-            summary.clone(),
-            department.clone(),
-            occupation.clone(),
-            travel.clone(),
-        );
-        let (apply_url, source_url, new_locations) =
-            (apply_url.clone(), source_url.clone(), new_locations.clone());
-        let changes = changes.clone();
-        let actor = actor.clone();
+    let description = changes.description.map(description).transpose()?;
+    let changes = PostingChanges {
+        slug,
+        title,
+        description: None,
+        language: changes
+            .language
+            .as_deref()
+            .map(|language| validate::language("input.language", language))
+            .transpose()?,
+        summary: change("input.summary", changes.summary, 1_000)?,
+        department: change("input.department", changes.department, 200)?,
+        occupation: change("input.occupation", changes.occupation, 200)?,
+        travel: change("input.travel", changes.travel, 200)?,
+        apply_url: url_change("input.applyUrl", changes.apply_url)?,
+        source_url: url_change("input.sourceUrl", changes.source_url)?,
+        locations: changes.locations.map(locations).transpose()?,
+        ..changes
+    };
+    let valid = ValidChanges {
+        changes,
+        description,
+    };
+    transaction::write(db, actor, valid, move |txn, actor, valid| {
+        let ValidChanges {
+            changes,
+            description,
+        } = valid;
         Box::pin(async move {
             let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
             check_version(&posting, Some(expected_version))?;
-            if let Some(slug) = &slug
+            if let Some(slug) = &changes.slug
                 && slug_taken(txn, posting.company_id, slug, Some(id)).await?
             {
                 return Err(ServiceError::Conflict(format!(
@@ -384,16 +396,16 @@ pub async fn update(
                 )));
             }
             let mut active = posting::ActiveModel::default();
-            if let Some(slug) = slug {
+            if let Some(slug) = changes.slug {
                 active.slug = Set(slug);
             }
-            if let Some(title) = title {
+            if let Some(title) = changes.title {
                 active.title = Set(title);
             }
             if let Some(description) = description {
                 active.description = Set(description);
             }
-            if let Some(language) = language {
+            if let Some(language) = changes.language {
                 active.language = Set(language);
             }
             if let Some(employment_type) = changes.employment_type {
@@ -402,16 +414,16 @@ pub async fn update(
             if let Some(remote_policy) = changes.remote_policy {
                 active.remote_policy = Set(remote_policy);
             }
-            apply(&mut active.summary, summary);
-            apply(&mut active.department, department);
-            apply(&mut active.occupation, occupation);
-            apply(&mut active.travel, travel);
+            apply(&mut active.summary, changes.summary);
+            apply(&mut active.department, changes.department);
+            apply(&mut active.occupation, changes.occupation);
+            apply(&mut active.travel, changes.travel);
             apply(&mut active.valid_through, changes.valid_through);
-            apply(&mut active.apply_url, apply_url);
-            apply(&mut active.source_url, source_url);
+            apply(&mut active.apply_url, changes.apply_url);
+            apply(&mut active.source_url, changes.source_url);
             let updated = save_versioned(txn, &posting, active).await?;
-            if let Some(new_locations) = new_locations {
-                replace_locations(txn, id, new_locations).await?;
+            if let Some(locations) = changes.locations {
+                replace_locations(txn, id, locations).await?;
             }
             audit::record(
                 txn,
@@ -502,9 +514,7 @@ pub async fn transition(
     transition: Transition,
     posted_at: Option<DateTime<Utc>>,
 ) -> Result<posting::Model, ServiceError> {
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let actor = actor.clone();
+    transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
             let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
             check_version(&posting, expected_version)?;
@@ -556,9 +566,7 @@ pub async fn delete(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<Uuid, ServiceError> {
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let actor = actor.clone();
+    transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
             let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
             check_version(&posting, expected_version)?;

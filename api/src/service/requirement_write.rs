@@ -184,10 +184,7 @@ pub async fn change(
         },
         remove => remove,
     };
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let change = change.clone();
-        let actor = actor.clone();
+    transaction::write(db, actor, change, move |txn, actor, change| {
         Box::pin(async move {
             let posting =
                 load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, posting_id).await?;
