@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
-use crate::auth::{Principal, Scope};
+use super::permissions::{POSTING_APPLICATIONS, READ_APPLICATION};
 use crate::error::ServiceError;
 
 /// The company an application belongs to.
@@ -38,29 +38,26 @@ pub async fn get(
     };
     access::require(
         Some(actor),
-        Scope::ApplicationsRead,
+        &READ_APPLICATION,
         company_of(db, &application).await?,
     )?;
     Ok(Some(application))
 }
 
-/// Checks that `actor` may read the applications of a posting of `company_id`.
-pub fn require_read(actor: Actor<'_>, company_id: Uuid) -> Result<&Principal, ServiceError> {
-    access::require(actor, Scope::ApplicationsRead, company_id)
-}
-
 /// The name cursors of application lists carry.
 pub const SORT_NAME: &str = "created_at";
 
-/// A posting's applications, newest first.
+/// A posting's applications, newest first. The actor is checked before `request` is made, so
+/// a caller who may not read the list is refused whatever its page arguments.
 pub async fn page_of_posting(
     db: &impl ConnectionTrait,
     actor: Actor<'_>,
     posting: &posting::Model,
-    request: &PageRequest,
+    request: impl FnOnce() -> Result<PageRequest, ServiceError>,
     page_size: u64,
 ) -> Result<Page<application::Model>, ServiceError> {
-    require_read(actor, posting.company_id)?;
+    access::require(actor, &POSTING_APPLICATIONS, posting.company_id)?;
+    let request = request()?;
     Ok(keyset::fetch_page(
         db,
         application::Entity::find().filter(application::Column::PostingId.eq(posting.id)),
@@ -69,7 +66,7 @@ pub async fn page_of_posting(
             id: application::Column::Id,
             direction: Direction::Descending,
         },
-        request,
+        &request,
         page_size,
         |row| Position {
             key: SortValue::Time(Some(row.created_at)),

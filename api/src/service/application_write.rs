@@ -12,9 +12,9 @@ use super::access::{self, Actor};
 use super::application::company_of;
 use super::audit::{self, EntityType};
 use super::clock::now;
+use super::permissions::{APPLY_TO_POSTING, ERASE_APPLICATION, Guard, UPDATE_APPLICATION_STATUS};
 use super::transaction::{self, Work};
 use super::validate;
-use crate::auth::Scope;
 use crate::error::ServiceError;
 
 /// An application as a candidate submits it.
@@ -87,6 +87,7 @@ pub async fn apply(
                 .one(txn)
                 .await?
                 .ok_or(ServiceError::NotFound("posting"))?;
+            access::require(actor.as_ref(), &APPLY_TO_POSTING, posting.company_id)?;
             if posting.valid_through.is_some_and(|until| until < now()) {
                 return Err(ServiceError::Conflict(
                     "the posting no longer takes applications".to_owned(),
@@ -148,6 +149,15 @@ pub enum ApplicationChange {
     Erase,
 }
 
+impl ApplicationChange {
+    fn guard(self) -> &'static Guard {
+        match self {
+            ApplicationChange::Status(_) => &UPDATE_APPLICATION_STATUS,
+            ApplicationChange::Erase => &ERASE_APPLICATION,
+        }
+    }
+}
+
 /// Changes an application, for a token with `applications:write` on its company.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn change(
@@ -158,17 +168,13 @@ pub async fn change(
 ) -> Result<application::Model, ServiceError> {
     transaction::write(db, actor, change, move |txn, actor, change| {
         Box::pin(async move {
-            let principal = actor.as_ref().ok_or_else(|| {
-                ServiceError::Unauthenticated(
-                    "this needs a token with the scope applications:write".to_owned(),
-                )
-            })?;
+            let principal = access::authenticated(actor.as_ref(), change.guard())?;
             let application = application::Entity::find_by_id(id)
                 .one(txn)
                 .await?
                 .ok_or(ServiceError::NotFound("application"))?;
             let company_id = company_of(txn, &application).await?;
-            access::require(Some(principal), Scope::ApplicationsWrite, company_id)?;
+            access::require(Some(principal), change.guard(), company_id)?;
             let now = now();
             let (active, operation) = match change {
                 ApplicationChange::Status(status) => (

@@ -11,9 +11,9 @@ use uuid::Uuid;
 use super::access::{self, Actor};
 use super::audit::{self, EntityType};
 use super::clock::now;
+use super::permissions::{CREATE_COMPANY, UPDATE_COMPANY};
 use super::transaction::{self, Work};
 use super::validate;
-use crate::auth::Scope;
 use crate::error::ServiceError;
 
 /// A new company.
@@ -72,7 +72,8 @@ pub async fn create(
     };
     transaction::write(db, actor, input, move |txn, actor, input| {
         Box::pin(async move {
-            access::require_admin(actor.as_ref())?;
+            let id = Uuid::now_v7();
+            access::require(actor.as_ref(), &CREATE_COMPANY, id)?;
             if slug_taken(txn, &input.slug, None).await? {
                 return Err(ServiceError::Conflict(format!(
                     "the slug {} is taken",
@@ -81,7 +82,7 @@ pub async fn create(
             }
             let now = now();
             let model = company::Model {
-                id: Uuid::now_v7(),
+                id,
                 slug: input.slug,
                 name: input.name,
                 website: input.website,
@@ -142,7 +143,7 @@ pub async fn update(
     };
     transaction::write(db, actor, changes, move |txn, actor, changes| {
         Box::pin(async move {
-            access::require(actor.as_ref(), Scope::CompaniesWrite, id)?;
+            access::require(actor.as_ref(), &UPDATE_COMPANY, id)?;
             let company = company::Entity::find_by_id(id)
                 .one(txn)
                 .await?

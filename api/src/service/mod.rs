@@ -10,6 +10,7 @@ pub mod company;
 pub mod company_write;
 pub mod description;
 pub mod keyset;
+pub mod permissions;
 pub mod posting;
 pub mod posting_version;
 pub mod posting_write;

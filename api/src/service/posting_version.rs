@@ -7,30 +7,25 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::access;
+use super::access::{self, Actor};
 use super::clock::now;
-use crate::auth::{Principal, Scope};
+use super::permissions::Guard;
 use crate::error::ServiceError;
 
-/// Loads a posting for a change by `actor`, checking the scope on its company. Another
-/// company's posting and a missing one are told apart only for tokens that may see it.
+/// Loads a posting for a change by `actor`, checking what `guard` needs on its company.
+/// Another company's posting and a missing one are told apart only for tokens that may see it.
 pub async fn load_for_change(
     txn: &impl ConnectionTrait,
-    actor: Option<&Principal>,
-    scope: Scope,
+    actor: Actor<'_>,
+    guard: &Guard,
     id: Uuid,
 ) -> Result<posting::Model, ServiceError> {
     let Some(posting) = posting::Entity::find_by_id(id).one(txn).await? else {
         // Authenticate first, so an anonymous caller learns nothing about ids.
-        actor.ok_or_else(|| {
-            ServiceError::Unauthenticated(format!(
-                "this needs a token with the scope {}",
-                scope.as_str()
-            ))
-        })?;
+        access::authenticated(actor, guard)?;
         return Err(ServiceError::NotFound("posting"));
     };
-    access::require(actor, scope, posting.company_id)?;
+    access::require(actor, guard, posting.company_id)?;
     Ok(posting)
 }
 

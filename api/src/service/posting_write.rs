@@ -16,12 +16,15 @@ use super::access::{self, Actor};
 use super::audit::{self, EntityType};
 use super::clock::now;
 use super::description::sections_from_text;
+use super::permissions::{
+    ARCHIVE_POSTING, CLOSE_POSTING, CREATE_POSTING, DELETE_POSTING, Guard, PUBLISH_POSTING,
+    UPDATE_POSTING,
+};
 use super::posting::city_key;
 use super::posting_version::{check_version, load_for_change, save_versioned};
 use super::requirement_write::{self, NewRequirement};
 use super::transaction::{self, Work};
 use super::validate;
-use crate::auth::Scope;
 use crate::error::ServiceError;
 
 /// A location as clients give it.
@@ -258,7 +261,7 @@ pub async fn create(
     transaction::write(db, actor, valid, |txn, actor, valid| {
         let ValidPosting { new, description } = valid;
         Box::pin(async move {
-            access::require(actor.as_ref(), Scope::PostingsWrite, new.company_id)?;
+            access::require(actor.as_ref(), &CREATE_POSTING, new.company_id)?;
             if company::Entity::find_by_id(new.company_id)
                 .one(txn)
                 .await?
@@ -386,7 +389,7 @@ pub async fn update(
             description,
         } = valid;
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            let posting = load_for_change(txn, actor.as_ref(), &UPDATE_POSTING, id).await?;
             check_version(&posting, Some(expected_version))?;
             if let Some(slug) = &changes.slug
                 && slug_taken(txn, posting.company_id, slug, Some(id)).await?
@@ -457,6 +460,14 @@ impl Transition {
         }
     }
 
+    fn guard(self) -> &'static Guard {
+        match self {
+            Transition::Publish => &PUBLISH_POSTING,
+            Transition::Close => &CLOSE_POSTING,
+            Transition::Archive => &ARCHIVE_POSTING,
+        }
+    }
+
     fn target(self) -> PostingStatus {
         match self {
             Transition::Publish => PostingStatus::Published,
@@ -516,7 +527,7 @@ pub async fn transition(
 ) -> Result<posting::Model, ServiceError> {
     transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            let posting = load_for_change(txn, actor.as_ref(), transition.guard(), id).await?;
             check_version(&posting, expected_version)?;
             if !transition.allowed_from(posting.status) {
                 return Err(ServiceError::Conflict(format!(
@@ -568,7 +579,7 @@ pub async fn delete(
 ) -> Result<Uuid, ServiceError> {
     transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            let posting = load_for_change(txn, actor.as_ref(), &DELETE_POSTING, id).await?;
             check_version(&posting, expected_version)?;
             let applications = application::Entity::find()
                 .filter(application::Column::PostingId.eq(id))
