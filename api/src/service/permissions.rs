@@ -16,8 +16,8 @@ pub enum Needs {
     Admin,
 }
 
-/// One guarded operation: the fields it guards, as schema coordinates (`Type.field`), and what
-/// it needs.
+/// One guarded operation: the fields it guards, as schema coordinates (`Type.field` with the
+/// SDL's type names, such as `MutationRoot.createCompany`), and what it needs.
 #[derive(Debug)]
 pub struct Guard {
     pub fields: &'static [&'static str],
@@ -32,43 +32,45 @@ const fn scope(fields: &'static [&'static str], scope: Scope) -> Guard {
 }
 
 pub const CREATE_COMPANY: Guard = Guard {
-    fields: &["Mutation.createCompany"],
+    fields: &["MutationRoot.createCompany"],
     needs: Needs::Admin,
 };
-pub const UPDATE_COMPANY: Guard = scope(&["Mutation.updateCompany"], Scope::CompaniesWrite);
+pub const UPDATE_COMPANY: Guard = scope(&["MutationRoot.updateCompany"], Scope::CompaniesWrite);
 
-pub const CREATE_POSTING: Guard = scope(&["Mutation.createPosting"], Scope::PostingsWrite);
-pub const UPDATE_POSTING: Guard = scope(&["Mutation.updatePosting"], Scope::PostingsWrite);
-pub const PUBLISH_POSTING: Guard = scope(&["Mutation.publishPosting"], Scope::PostingsWrite);
-pub const CLOSE_POSTING: Guard = scope(&["Mutation.closePosting"], Scope::PostingsWrite);
-pub const ARCHIVE_POSTING: Guard = scope(&["Mutation.archivePosting"], Scope::PostingsWrite);
-pub const DELETE_POSTING: Guard = scope(&["Mutation.deletePosting"], Scope::PostingsWrite);
+pub const CREATE_POSTING: Guard = scope(&["MutationRoot.createPosting"], Scope::PostingsWrite);
+pub const UPDATE_POSTING: Guard = scope(&["MutationRoot.updatePosting"], Scope::PostingsWrite);
+pub const PUBLISH_POSTING: Guard = scope(&["MutationRoot.publishPosting"], Scope::PostingsWrite);
+pub const CLOSE_POSTING: Guard = scope(&["MutationRoot.closePosting"], Scope::PostingsWrite);
+pub const ARCHIVE_POSTING: Guard = scope(&["MutationRoot.archivePosting"], Scope::PostingsWrite);
+pub const DELETE_POSTING: Guard = scope(&["MutationRoot.deletePosting"], Scope::PostingsWrite);
 
-pub const SET_REQUIREMENTS: Guard = scope(&["Mutation.setRequirements"], Scope::PostingsWrite);
-pub const ADD_REQUIREMENT: Guard = scope(&["Mutation.addRequirement"], Scope::PostingsWrite);
-pub const UPDATE_REQUIREMENT: Guard = scope(&["Mutation.updateRequirement"], Scope::PostingsWrite);
-pub const REMOVE_REQUIREMENT: Guard = scope(&["Mutation.removeRequirement"], Scope::PostingsWrite);
+pub const SET_REQUIREMENTS: Guard = scope(&["MutationRoot.setRequirements"], Scope::PostingsWrite);
+pub const ADD_REQUIREMENT: Guard = scope(&["MutationRoot.addRequirement"], Scope::PostingsWrite);
+pub const UPDATE_REQUIREMENT: Guard =
+    scope(&["MutationRoot.updateRequirement"], Scope::PostingsWrite);
+pub const REMOVE_REQUIREMENT: Guard =
+    scope(&["MutationRoot.removeRequirement"], Scope::PostingsWrite);
 
 pub const APPLY_TO_POSTING: Guard = Guard {
-    fields: &["Mutation.applyToPosting"],
+    fields: &["MutationRoot.applyToPosting"],
     needs: Needs::Nothing,
 };
 pub const UPDATE_APPLICATION_STATUS: Guard = scope(
-    &["Mutation.updateApplicationStatus"],
+    &["MutationRoot.updateApplicationStatus"],
     Scope::ApplicationsWrite,
 );
 pub const ERASE_APPLICATION: Guard =
-    scope(&["Mutation.eraseApplication"], Scope::ApplicationsWrite);
+    scope(&["MutationRoot.eraseApplication"], Scope::ApplicationsWrite);
 
 /// Reading one application by id, directly or as a node (other kinds of node need no token).
 pub const READ_APPLICATION: Guard = scope(
-    &["Query.application", "Query.node"],
+    &["QueryRoot.application", "QueryRoot.node"],
     Scope::ApplicationsRead,
 );
 /// Listing a posting's applications.
 pub const POSTING_APPLICATIONS: Guard = scope(&["Posting.applications"], Scope::ApplicationsRead);
 /// Reading a company's audit trail.
-pub const AUDIT_EVENTS: Guard = scope(&["Query.auditEvents"], Scope::CompaniesWrite);
+pub const AUDIT_EVENTS: Guard = scope(&["QueryRoot.auditEvents"], Scope::CompaniesWrite);
 
 /// Every guard, with every mutation among them (those anyone may call as [`Needs::Nothing`]).
 pub const REGISTRY: [&Guard; 18] = [
