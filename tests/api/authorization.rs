@@ -1,6 +1,11 @@
 //! The authorization matrix: every mutation and private query, with every kind of wrong token
-//! and the right one. Only the right token succeeds, and a refusal changes nothing.
+//! and the right one. Only the right token succeeds, and a refusal changes nothing. The matrix
+//! checks itself against the registry the service layer enforces (`service::permissions`) and
+//! against `schema.graphql`, so a new mutation or guarded field cannot be left out of it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use api::service::permissions::{self, Needs};
 use entity::enums::PostingStatus;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
@@ -241,6 +246,108 @@ pub(crate) const OPERATIONS: [&str; 18] = [
     "auditEvents",
 ];
 
+/// The schema coordinate (`Type.field`, with the SDL's type names) of the guarded field a
+/// matrix operation exercises.
+fn coordinate(name: &str) -> String {
+    match name {
+        "application" | "auditEvents" => format!("QueryRoot.{name}"),
+        "node(application)" => "QueryRoot.node".to_owned(),
+        name if name.contains('.') => name.to_owned(),
+        name => format!("MutationRoot.{name}"),
+    }
+}
+
+/// The fields of every object type in an SDL document, by type name, and the name of its
+/// mutation type. Descriptions and arguments are skipped; a field is a line indented once.
+fn object_fields(sdl: &str) -> (BTreeMap<String, BTreeSet<String>>, String) {
+    let mut types: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut mutation = String::new();
+    let mut current: Option<String> = None;
+    let mut in_description = false;
+    for line in sdl.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("\"\"\"") {
+            let one_line = trimmed.len() > 6 && trimmed.ends_with("\"\"\"");
+            if !one_line {
+                in_description = !in_description;
+            }
+            continue;
+        }
+        if in_description {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("type ") {
+            let name = rest.split([' ', '{']).next().unwrap_or_default();
+            current = Some(name.to_owned());
+            types.entry(name.to_owned()).or_default();
+        } else if line.starts_with('}') {
+            current = None;
+        } else if let Some(root) = trimmed.strip_prefix("mutation:") {
+            mutation = root.trim().to_owned();
+        } else if let (Some(name), Some(field)) = (&current, line.strip_prefix('\t'))
+            && !field.starts_with('\t')
+        {
+            let field = field.split(['(', ':']).next().unwrap_or_default().trim();
+            if !field.is_empty() {
+                types
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(field.to_owned());
+            }
+        }
+    }
+    (types, mutation)
+}
+
+#[test]
+fn the_matrix_covers_every_mutation_and_every_guarded_field() {
+    let sdl =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let (types, mutation) = object_fields(&sdl);
+    let in_schema = |coordinate: &str| {
+        coordinate
+            .split_once('.')
+            .is_some_and(|(type_name, field)| {
+                types
+                    .get(type_name)
+                    .is_some_and(|fields| fields.contains(field))
+            })
+    };
+    let in_matrix: BTreeSet<String> = OPERATIONS.iter().map(|name| coordinate(name)).collect();
+    assert!(
+        !types.get(&mutation).is_none_or(BTreeSet::is_empty),
+        "no mutations found in schema.graphql"
+    );
+
+    for field in &types[&mutation] {
+        let coordinate = format!("{mutation}.{field}");
+        assert!(
+            permissions::needs(&coordinate).is_some(),
+            "{coordinate} is not in service::permissions::REGISTRY: register what it needs of a token"
+        );
+    }
+    for guard in permissions::REGISTRY {
+        for coordinate in guard.fields {
+            assert!(
+                in_schema(coordinate),
+                "{coordinate} is registered but is not a field of schema.graphql"
+            );
+            if guard.needs != Needs::Nothing {
+                assert!(
+                    in_matrix.contains(*coordinate),
+                    "{coordinate} needs a token but the authorization matrix does not test it: add it to OPERATIONS"
+                );
+            }
+        }
+    }
+    for coordinate in &in_matrix {
+        assert!(
+            permissions::needs(coordinate).is_some_and(|needs| needs != Needs::Nothing),
+            "the matrix tests {coordinate}, which the registry does not guard"
+        );
+    }
+}
+
 /// Whether a response carries what was asked for: no errors and no null in the way.
 fn succeeded(body: &Value) -> bool {
     fn no_nulls(value: &Value) -> bool {
@@ -263,6 +370,11 @@ async fn only_the_right_token_succeeds_and_refusals_change_nothing(backend: Back
     let mut cases = 0;
     for name in OPERATIONS {
         let (scope, document, variables) = operation(&app, &world, name).await;
+        assert_eq!(
+            permissions::needs(&coordinate(name)).and_then(Needs::scope_name),
+            Some(scope),
+            "{name}: the matrix and service::permissions disagree on the scope"
+        );
         let missing = if scope == "admin" {
             ALL_BUT("")
         } else {

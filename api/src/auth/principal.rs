@@ -2,8 +2,6 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
-use crate::service::visibility::Visibility;
-
 /// What a token may do. Unknown scopes in a token are ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
@@ -87,22 +85,6 @@ impl Principal {
     pub fn companies(&self) -> &[Uuid] {
         &self.companies
     }
-
-    /// What this principal may read of the catalog.
-    pub fn visibility(&self) -> Visibility {
-        if self.is_admin() {
-            Visibility::Everything
-        } else if self.scopes.contains(&Scope::PostingsRead) {
-            Visibility::PublishedAndCompanies(self.companies.clone())
-        } else {
-            Visibility::Public
-        }
-    }
-}
-
-/// What anyone (or no one) may read.
-pub fn visibility_of(principal: Option<&Principal>) -> Visibility {
-    principal.map(Principal::visibility).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -123,7 +105,6 @@ mod tests {
     fn admin_may_do_everything_everywhere() {
         let principal = Principal::new("root", [Scope::Admin], vec![]);
         assert!(principal.may(Scope::ApplicationsWrite, Uuid::now_v7()));
-        assert_eq!(principal.visibility(), Visibility::Everything);
     }
 
     #[test]

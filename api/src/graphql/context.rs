@@ -8,7 +8,6 @@ use crate::db::ReadPool;
 use super::cursor::CursorCodec;
 use super::loaders::Loaders;
 use crate::auth::Principal;
-use crate::auth::principal::visibility_of;
 use crate::config::Limits;
 use crate::service::visibility::Visibility;
 
@@ -32,7 +31,7 @@ pub struct RequestScope {
 
 impl RequestScope {
     pub fn new(reads: &ReadPool, principal: Option<Principal>) -> Self {
-        let visibility = visibility_of(principal.as_ref());
+        let visibility = Visibility::of(principal.as_ref());
         RequestScope {
             loaders: Loaders::new(reads, &visibility),
             visibility,

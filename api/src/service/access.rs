@@ -1,9 +1,11 @@
 //! Authorization, checked by the service layer inside the transaction of every write, so no
-//! resolver can forget it. One rule everywhere: a token that may not touch a company's data
-//! gets `FORBIDDEN`; no token gets `UNAUTHENTICATED`.
+//! resolver can forget it. What each field needs is in [`super::permissions`]; one rule
+//! everywhere: a token that may not touch a company's data gets `FORBIDDEN`; no token gets
+//! `UNAUTHENTICATED`.
 
 use uuid::Uuid;
 
+use super::permissions::{Guard, Needs};
 use crate::auth::{Principal, Scope};
 use crate::error::ServiceError;
 
@@ -15,16 +17,34 @@ pub fn actor_name(actor: Actor<'_>) -> &str {
     actor.map_or("anonymous", |principal| principal.subject.as_str())
 }
 
+/// Requires what `guard` needs, on `company`'s data (ignored by catalog-wide guards).
+pub fn require(actor: Actor<'_>, guard: &Guard, company: Uuid) -> Result<(), ServiceError> {
+    match guard.needs {
+        Needs::Nothing => Ok(()),
+        Needs::Admin => require_admin(actor),
+        Needs::Scope(scope) => require_scope(actor, scope, company),
+    }
+}
+
+/// Requires a token, any token, failing as `guard` would without one: for lookups that must
+/// not tell an anonymous caller which ids exist.
+pub fn authenticated<'a>(actor: Actor<'a>, guard: &Guard) -> Result<&'a Principal, ServiceError> {
+    actor.ok_or_else(|| unauthenticated(guard.needs))
+}
+
+fn unauthenticated(needs: Needs) -> ServiceError {
+    ServiceError::Unauthenticated(match needs {
+        Needs::Admin => "this needs an admin token".to_owned(),
+        Needs::Scope(scope) => format!("this needs a token with the scope {}", scope.as_str()),
+        Needs::Nothing => "this needs a token".to_owned(),
+    })
+}
+
 /// Requires `scope` on `company`'s data.
-pub fn require(actor: Actor<'_>, scope: Scope, company: Uuid) -> Result<&Principal, ServiceError> {
-    let principal = actor.ok_or_else(|| {
-        ServiceError::Unauthenticated(format!(
-            "this needs a token with the scope {}",
-            scope.as_str()
-        ))
-    })?;
+fn require_scope(actor: Actor<'_>, scope: Scope, company: Uuid) -> Result<(), ServiceError> {
+    let principal = actor.ok_or_else(|| unauthenticated(Needs::Scope(scope)))?;
     if principal.may(scope, company) {
-        Ok(principal)
+        Ok(())
     } else if !principal.has(scope) {
         Err(ServiceError::Forbidden(format!(
             "the token lacks the scope {}",
@@ -38,11 +58,10 @@ pub fn require(actor: Actor<'_>, scope: Scope, company: Uuid) -> Result<&Princip
 }
 
 /// Requires an `admin` token.
-pub fn require_admin(actor: Actor<'_>) -> Result<&Principal, ServiceError> {
-    let principal = actor
-        .ok_or_else(|| ServiceError::Unauthenticated("this needs an admin token".to_owned()))?;
+fn require_admin(actor: Actor<'_>) -> Result<(), ServiceError> {
+    let principal = actor.ok_or_else(|| unauthenticated(Needs::Admin))?;
     if principal.is_admin() {
-        Ok(principal)
+        Ok(())
     } else {
         Err(ServiceError::Forbidden(
             "this needs the scope admin".to_owned(),

@@ -1,152 +1,17 @@
-//! Candidates' applications. Anyone may apply to a published, open posting; only the posting's
-//! company (with `applications:read` / `applications:write`) may read or change them. Personal
-//! data never reaches logs, traces or error messages.
+//! Reading candidates' applications: only the posting's company (with `applications:read`)
+//! may. Personal data never reaches logs, traces or error messages.
 
-use entity::enums::{ApplicationStatus, PostingStatus};
 use entity::{application, posting};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::access::{self, Actor};
-use super::audit::{self, EntityType};
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
-use super::posting_write::now;
-use super::transaction::{self, Work};
-use super::validate;
-use crate::auth::{Principal, Scope};
+use super::permissions::{POSTING_APPLICATIONS, READ_APPLICATION};
 use crate::error::ServiceError;
 
-/// An application as a candidate submits it.
-#[derive(Clone)]
-pub struct NewApplication {
-    pub posting_id: Uuid,
-    pub idempotency_key: String,
-    pub name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub resume_url: Option<String>,
-    pub cover_letter: Option<String>,
-}
-
-impl std::fmt::Debug for NewApplication {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewApplication")
-            .field("posting_id", &self.posting_id)
-            .finish_non_exhaustive()
-    }
-}
-
-fn validated(input: NewApplication) -> Result<NewApplication, ServiceError> {
-    let key = input.idempotency_key.trim();
-    if key.is_empty() || key.len() > 200 {
-        return Err(ServiceError::invalid(
-            "input.idempotencyKey",
-            "must be 1 to 200 characters",
-        ));
-    }
-    let phone = validate::optional_text("input.phone", input.phone.as_deref(), 50)?;
-    if phone.as_deref().is_some_and(|phone| {
-        !phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-    }) {
-        return Err(ServiceError::invalid(
-            "input.phone",
-            "must be a phone number",
-        ));
-    }
-    Ok(NewApplication {
-        posting_id: input.posting_id,
-        idempotency_key: key.to_owned(),
-        name: validate::text("input.name", &input.name, 1, 200)?,
-        email: validate::email("input.email", &input.email)?,
-        phone,
-        resume_url: validate::url("input.resumeUrl", input.resume_url.as_deref())?,
-        cover_letter: validate::optional_text(
-            "input.coverLetter",
-            input.cover_letter.as_deref(),
-            20_000,
-        )?,
-    })
-}
-
-/// Submits an application, once: a retry with the same idempotency key (even a concurrent
-/// one) returns the application the first attempt created.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn apply(
-    db: &DatabaseConnection,
-    actor: Actor<'_>,
-    input: NewApplication,
-) -> Result<application::Model, ServiceError> {
-    let input = validated(input)?;
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let input = input.clone();
-        let actor = actor.clone();
-        Box::pin(async move {
-            let posting = posting::Entity::find_by_id(input.posting_id)
-                .filter(posting::Column::Status.eq(PostingStatus::Published))
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound("posting"))?;
-            if posting.valid_through.is_some_and(|until| until < now()) {
-                return Err(ServiceError::Conflict(
-                    "the posting no longer takes applications".to_owned(),
-                ));
-            }
-            let now = now();
-            let inserted = application::Entity::insert(application::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                posting_id: Set(input.posting_id),
-                candidate_name: Set(input.name),
-                email: Set(input.email),
-                phone: Set(input.phone),
-                resume_url: Set(input.resume_url),
-                cover_letter: Set(input.cover_letter),
-                status: Set(ApplicationStatus::Submitted),
-                idempotency_key: Set(input.idempotency_key.clone()),
-                erased_at: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::columns([
-                    application::Column::PostingId,
-                    application::Column::IdempotencyKey,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
-            let application = application::Entity::find()
-                .filter(application::Column::PostingId.eq(input.posting_id))
-                .filter(application::Column::IdempotencyKey.eq(&input.idempotency_key))
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound("application"))?;
-            if inserted > 0 {
-                audit::record(
-                    txn,
-                    actor.as_ref(),
-                    "applyToPosting",
-                    EntityType::Application,
-                    application.id,
-                    posting.company_id,
-                )
-                .await?;
-            }
-            Ok(application)
-        }) as Work<'_, _>
-    })
-    .await
-}
-
 /// The company an application belongs to.
-async fn company_of(
+pub(super) async fn company_of(
     txn: &impl ConnectionTrait,
     application: &application::Model,
 ) -> Result<Uuid, ServiceError> {
@@ -173,29 +38,26 @@ pub async fn get(
     };
     access::require(
         Some(actor),
-        Scope::ApplicationsRead,
+        &READ_APPLICATION,
         company_of(db, &application).await?,
     )?;
     Ok(Some(application))
 }
 
-/// Checks that `actor` may read the applications of a posting of `company_id`.
-pub fn require_read(actor: Actor<'_>, company_id: Uuid) -> Result<&Principal, ServiceError> {
-    access::require(actor, Scope::ApplicationsRead, company_id)
-}
-
 /// The name cursors of application lists carry.
 pub const SORT_NAME: &str = "created_at";
 
-/// A posting's applications, newest first.
+/// A posting's applications, newest first. The actor is checked before `request` is made, so
+/// a caller who may not read the list is refused whatever its page arguments.
 pub async fn page_of_posting(
     db: &impl ConnectionTrait,
     actor: Actor<'_>,
     posting: &posting::Model,
-    request: &PageRequest,
+    request: impl FnOnce() -> Result<PageRequest, ServiceError>,
     page_size: u64,
 ) -> Result<Page<application::Model>, ServiceError> {
-    require_read(actor, posting.company_id)?;
+    access::require(actor, &POSTING_APPLICATIONS, posting.company_id)?;
+    let request = request()?;
     Ok(keyset::fetch_page(
         db,
         application::Entity::find().filter(application::Column::PostingId.eq(posting.id)),
@@ -204,7 +66,7 @@ pub async fn page_of_posting(
             id: application::Column::Id,
             direction: Direction::Descending,
         },
-        request,
+        &request,
         page_size,
         |row| Position {
             key: SortValue::Time(Some(row.created_at)),
@@ -217,77 +79,4 @@ pub async fn page_of_posting(
 /// Whether `position` can be a position in an application list.
 pub fn accepts(position: &Position) -> bool {
     matches!(position.key, SortValue::Time(Some(_)))
-}
-
-/// A change to an application.
-#[derive(Clone, Copy, Debug)]
-pub enum ApplicationChange {
-    Status(ApplicationStatus),
-    /// Removes the personal data, keeping an anonymous record (a data-protection request).
-    Erase,
-}
-
-/// Changes an application, for a token with `applications:write` on its company.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn change(
-    db: &DatabaseConnection,
-    actor: Actor<'_>,
-    id: Uuid,
-    change: ApplicationChange,
-) -> Result<application::Model, ServiceError> {
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let actor = actor.clone();
-        Box::pin(async move {
-            let principal = actor.as_ref().ok_or_else(|| {
-                ServiceError::Unauthenticated(
-                    "this needs a token with the scope applications:write".to_owned(),
-                )
-            })?;
-            let application = application::Entity::find_by_id(id)
-                .one(txn)
-                .await?
-                .ok_or(ServiceError::NotFound("application"))?;
-            let company_id = company_of(txn, &application).await?;
-            access::require(Some(principal), Scope::ApplicationsWrite, company_id)?;
-            let now = now();
-            let (active, operation) = match change {
-                ApplicationChange::Status(status) => (
-                    application::ActiveModel {
-                        id: Set(id),
-                        status: Set(status),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    },
-                    "updateApplicationStatus",
-                ),
-                ApplicationChange::Erase => (
-                    application::ActiveModel {
-                        id: Set(id),
-                        candidate_name: Set(String::new()),
-                        email: Set(String::new()),
-                        phone: Set(None),
-                        resume_url: Set(None),
-                        cover_letter: Set(None),
-                        erased_at: Set(Some(application.erased_at.unwrap_or(now))),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    },
-                    "eraseApplication",
-                ),
-            };
-            let updated = application::Entity::update(active).exec(txn).await?;
-            audit::record(
-                txn,
-                actor.as_ref(),
-                operation,
-                EntityType::Application,
-                id,
-                company_id,
-            )
-            .await?;
-            Ok(updated)
-        }) as Work<'_, _>
-    })
-    .await
 }

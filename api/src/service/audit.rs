@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
-use crate::auth::Scope;
+use super::permissions::AUDIT_EVENTS;
 use crate::error::ServiceError;
 
 /// What kind of object a change touched.
@@ -64,7 +64,7 @@ pub async fn page(
     request: &PageRequest,
     page_size: u64,
 ) -> Result<Page<audit_event::Model>, ServiceError> {
-    access::require(actor, Scope::CompaniesWrite, company_id)?;
+    access::require(actor, &AUDIT_EVENTS, company_id)?;
     Ok(keyset::fetch_page(
         db,
         audit_event::Entity::find().filter(audit_event::Column::CompanyId.eq(company_id)),

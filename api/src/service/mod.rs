@@ -3,13 +3,18 @@
 
 pub mod access;
 pub mod application;
+pub mod application_write;
 pub mod audit;
+pub mod clock;
 pub mod company;
+pub mod company_write;
 pub mod description;
 pub mod keyset;
+pub mod permissions;
 pub mod posting;
+pub mod posting_version;
 pub mod posting_write;
-pub mod requirement;
+pub mod requirement_write;
 pub mod rows;
 pub mod transaction;
 pub mod validate;

@@ -2,11 +2,10 @@
 //! the actor's scope on the posting's company, writes, and records the change in the audit
 //! trail, all in one transaction.
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use entity::sections::{Description, DescriptionSection};
 use entity::{application, company, posting, posting_location};
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter,
@@ -15,20 +14,18 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::audit::{self, EntityType};
+use super::clock::now;
 use super::description::sections_from_text;
+use super::permissions::{
+    ARCHIVE_POSTING, CLOSE_POSTING, CREATE_POSTING, DELETE_POSTING, Guard, PUBLISH_POSTING,
+    UPDATE_POSTING,
+};
 use super::posting::city_key;
-use super::requirement::{self, NewRequirement};
+use super::posting_version::{check_version, load_for_change, save_versioned};
+use super::requirement_write::{self, NewRequirement};
 use super::transaction::{self, Work};
 use super::validate;
-use crate::auth::{Principal, Scope};
 use crate::error::ServiceError;
-
-/// Now, to the microsecond: what both databases store exactly.
-pub fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
-}
 
 /// A location as clients give it.
 #[derive(Clone, Debug)]
@@ -224,6 +221,14 @@ async fn slug_taken(
     Ok(query.count(txn).await? > 0)
 }
 
+/// A new posting once validated (its slug too, if it has one), with its description in
+/// sections: what every attempt of its transaction gets a copy of.
+#[derive(Clone)]
+struct ValidPosting {
+    new: NewPosting,
+    description: Description,
+}
+
 /// Creates a draft posting with its locations and requirements.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
@@ -231,14 +236,13 @@ pub async fn create(
     actor: Actor<'_>,
     input: NewPosting,
 ) -> Result<posting::Model, ServiceError> {
-    let title = validate::text("input.title", &input.title, 1, 200)?;
-    let explicit_slug = input
-        .slug
-        .as_deref()
-        .map(|slug| validate::slug("input.slug", slug))
-        .transpose()?;
     let new = NewPosting {
-        title: title.clone(),
+        title: validate::text("input.title", &input.title, 1, 200)?,
+        slug: input
+            .slug
+            .as_deref()
+            .map(|slug| validate::slug("input.slug", slug))
+            .transpose()?,
         summary: validate::optional_text("input.summary", input.summary.as_deref(), 1_000)?,
         department: validate::optional_text("input.department", input.department.as_deref(), 200)?,
         occupation: validate::optional_text("input.occupation", input.occupation.as_deref(), 200)?,
@@ -247,18 +251,17 @@ pub async fn create(
         apply_url: validate::url("input.applyUrl", input.apply_url.as_deref())?,
         source_url: validate::url("input.sourceUrl", input.source_url.as_deref())?,
         locations: locations(input.locations)?,
-        requirements: requirement::validated(input.requirements, "input.requirements")?,
+        requirements: requirement_write::validated(input.requirements, "input.requirements")?,
         ..input
     };
-    let description = description(new.description.clone())?;
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let new = new.clone();
-        let description = description.clone();
-        let explicit_slug = explicit_slug.clone();
-        let actor = actor.clone();
+    let valid = ValidPosting {
+        description: description(new.description.clone())?,
+        new,
+    };
+    transaction::write(db, actor, valid, |txn, actor, valid| {
+        let ValidPosting { new, description } = valid;
         Box::pin(async move {
-            access::require(actor.as_ref(), Scope::PostingsWrite, new.company_id)?;
+            access::require(actor.as_ref(), &CREATE_POSTING, new.company_id)?;
             if company::Entity::find_by_id(new.company_id)
                 .one(txn)
                 .await?
@@ -267,7 +270,7 @@ pub async fn create(
                 return Err(ServiceError::invalid("input.companyId", "no such company"));
             }
             let id = Uuid::now_v7();
-            let slug = match explicit_slug {
+            let slug = match new.slug {
                 Some(slug) => {
                     if slug_taken(txn, new.company_id, &slug, None).await? {
                         return Err(ServiceError::Conflict(format!(
@@ -313,7 +316,7 @@ pub async fn create(
                 .exec_without_returning(txn)
                 .await?;
             replace_locations(txn, id, new.locations).await?;
-            requirement::replace(txn, id, new.requirements).await?;
+            requirement_write::replace(txn, id, new.requirements).await?;
             audit::record(
                 txn,
                 actor.as_ref(),
@@ -329,66 +332,13 @@ pub async fn create(
     .await
 }
 
-/// Loads a posting for a change by `actor`, checking the scope on its company. Another
-/// company's posting and a missing one are told apart only for tokens that may see it.
-pub async fn load_for_change(
-    txn: &impl ConnectionTrait,
-    actor: Option<&Principal>,
-    scope: Scope,
-    id: Uuid,
-) -> Result<posting::Model, ServiceError> {
-    let Some(posting) = posting::Entity::find_by_id(id).one(txn).await? else {
-        // Authenticate first, so an anonymous caller learns nothing about ids.
-        actor.ok_or_else(|| {
-            ServiceError::Unauthenticated(format!(
-                "this needs a token with the scope {}",
-                scope.as_str()
-            ))
-        })?;
-        return Err(ServiceError::NotFound("posting"));
-    };
-    access::require(actor, scope, posting.company_id)?;
-    Ok(posting)
-}
-
-/// Fails with `CONFLICT` when the client changed an older version than the stored one.
-pub fn check_version(posting: &posting::Model, expected: Option<i32>) -> Result<(), ServiceError> {
-    match expected {
-        Some(expected) if expected != posting.version => Err(ServiceError::Conflict(format!(
-            "the posting is at version {}, not {expected}; reload it and try again",
-            posting.version
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Writes `changes` to the posting and bumps its version, but only if nobody else did in the
-/// meantime: the version check and the write are one statement.
-pub async fn save_versioned(
-    txn: &impl ConnectionTrait,
-    posting: &posting::Model,
-    mut changes: posting::ActiveModel,
-) -> Result<posting::Model, ServiceError> {
-    changes.updated_at = Set(now());
-    let result = posting::Entity::update_many()
-        .set(changes)
-        .col_expr(
-            posting::Column::Version,
-            Expr::col(posting::Column::Version).add(1),
-        )
-        .filter(posting::Column::Id.eq(posting.id))
-        .filter(posting::Column::Version.eq(posting.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(ServiceError::Conflict(
-            "the posting changed while this request ran; reload it and try again".to_owned(),
-        ));
-    }
-    posting::Entity::find_by_id(posting.id)
-        .one(txn)
-        .await?
-        .ok_or(ServiceError::NotFound("posting"))
+/// Changes once validated, with the description in sections: what every attempt of the
+/// update's transaction gets a copy of.
+#[derive(Clone)]
+struct ValidChanges {
+    /// Validated; its `description` is `None`, the sections are below.
+    changes: PostingChanges,
+    description: Option<Description>,
 }
 
 /// Updates a posting whose version is still `expected_version`.
@@ -410,41 +360,38 @@ pub async fn update(
         .as_deref()
         .map(|title| validate::text("input.title", title, 1, 200))
         .transpose()?;
-    let description = changes.description.clone().map(description).transpose()?;
-    let language = changes
-        .language
-        .as_deref()
-        .map(|language| validate::language("input.language", language))
-        .transpose()?;
-    let summary = change("input.summary", changes.summary.clone(), 1_000)?;
-    let department = change("input.department", changes.department.clone(), 200)?;
-    let occupation = change("input.occupation", changes.occupation.clone(), 200)?;
-    let travel = change("input.travel", changes.travel.clone(), 200)?;
-    let apply_url = url_change("input.applyUrl", changes.apply_url.clone())?;
-    let source_url = url_change("input.sourceUrl", changes.source_url.clone())?;
-    let new_locations = changes.locations.clone().map(locations).transpose()?;
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let (slug, title, description, language) = (
-            slug.clone(),
-            title.clone(),
-            description.clone(),
-            language.clone(),
-        );
-        let (summary, department, occupation, travel) = (
-            summary.clone(),
-            department.clone(),
-            occupation.clone(),
-            travel.clone(),
-        );
-        let (apply_url, source_url, new_locations) =
-            (apply_url.clone(), source_url.clone(), new_locations.clone());
-        let changes = changes.clone();
-        let actor = actor.clone();
+    let description = changes.description.map(description).transpose()?;
+    let changes = PostingChanges {
+        slug,
+        title,
+        description: None,
+        language: changes
+            .language
+            .as_deref()
+            .map(|language| validate::language("input.language", language))
+            .transpose()?,
+        summary: change("input.summary", changes.summary, 1_000)?,
+        department: change("input.department", changes.department, 200)?,
+        occupation: change("input.occupation", changes.occupation, 200)?,
+        travel: change("input.travel", changes.travel, 200)?,
+        apply_url: url_change("input.applyUrl", changes.apply_url)?,
+        source_url: url_change("input.sourceUrl", changes.source_url)?,
+        locations: changes.locations.map(locations).transpose()?,
+        ..changes
+    };
+    let valid = ValidChanges {
+        changes,
+        description,
+    };
+    transaction::write(db, actor, valid, move |txn, actor, valid| {
+        let ValidChanges {
+            changes,
+            description,
+        } = valid;
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            let posting = load_for_change(txn, actor.as_ref(), &UPDATE_POSTING, id).await?;
             check_version(&posting, Some(expected_version))?;
-            if let Some(slug) = &slug
+            if let Some(slug) = &changes.slug
                 && slug_taken(txn, posting.company_id, slug, Some(id)).await?
             {
                 return Err(ServiceError::Conflict(format!(
@@ -452,16 +399,16 @@ pub async fn update(
                 )));
             }
             let mut active = posting::ActiveModel::default();
-            if let Some(slug) = slug {
+            if let Some(slug) = changes.slug {
                 active.slug = Set(slug);
             }
-            if let Some(title) = title {
+            if let Some(title) = changes.title {
                 active.title = Set(title);
             }
             if let Some(description) = description {
                 active.description = Set(description);
             }
-            if let Some(language) = language {
+            if let Some(language) = changes.language {
                 active.language = Set(language);
             }
             if let Some(employment_type) = changes.employment_type {
@@ -470,16 +417,16 @@ pub async fn update(
             if let Some(remote_policy) = changes.remote_policy {
                 active.remote_policy = Set(remote_policy);
             }
-            apply(&mut active.summary, summary);
-            apply(&mut active.department, department);
-            apply(&mut active.occupation, occupation);
-            apply(&mut active.travel, travel);
+            apply(&mut active.summary, changes.summary);
+            apply(&mut active.department, changes.department);
+            apply(&mut active.occupation, changes.occupation);
+            apply(&mut active.travel, changes.travel);
             apply(&mut active.valid_through, changes.valid_through);
-            apply(&mut active.apply_url, apply_url);
-            apply(&mut active.source_url, source_url);
+            apply(&mut active.apply_url, changes.apply_url);
+            apply(&mut active.source_url, changes.source_url);
             let updated = save_versioned(txn, &posting, active).await?;
-            if let Some(new_locations) = new_locations {
-                replace_locations(txn, id, new_locations).await?;
+            if let Some(locations) = changes.locations {
+                replace_locations(txn, id, locations).await?;
             }
             audit::record(
                 txn,
@@ -510,6 +457,14 @@ impl Transition {
             Transition::Publish => "publishPosting",
             Transition::Close => "closePosting",
             Transition::Archive => "archivePosting",
+        }
+    }
+
+    fn guard(self) -> &'static Guard {
+        match self {
+            Transition::Publish => &PUBLISH_POSTING,
+            Transition::Close => &CLOSE_POSTING,
+            Transition::Archive => &ARCHIVE_POSTING,
         }
     }
 
@@ -570,11 +525,9 @@ pub async fn transition(
     transition: Transition,
     posted_at: Option<DateTime<Utc>>,
 ) -> Result<posting::Model, ServiceError> {
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let actor = actor.clone();
+    transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            let posting = load_for_change(txn, actor.as_ref(), transition.guard(), id).await?;
             check_version(&posting, expected_version)?;
             if !transition.allowed_from(posting.status) {
                 return Err(ServiceError::Conflict(format!(
@@ -624,11 +577,9 @@ pub async fn delete(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<Uuid, ServiceError> {
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let actor = actor.clone();
+    transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, id).await?;
+            let posting = load_for_change(txn, actor.as_ref(), &DELETE_POSTING, id).await?;
             check_version(&posting, expected_version)?;
             let applications = application::Entity::find()
                 .filter(application::Column::PostingId.eq(id))

@@ -10,6 +10,8 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr, TransactionError, TransactionTrait,
 };
 
+use super::access::Actor;
+use crate::auth::Principal;
 use crate::error::ServiceError;
 
 const ATTEMPTS: u32 = 8;
@@ -18,16 +20,26 @@ const ATTEMPTS: u32 = 8;
 pub type Work<'c, T> = Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'c>>;
 
 /// Runs `work` in a transaction, committing when it returns `Ok`, and runs it again when the
-/// database reports a transient conflict.
-pub async fn write<T, F>(db: &DatabaseConnection, work: F) -> Result<T, ServiceError>
+/// database reports a transient conflict. Validate `input` once, before: every attempt gets
+/// its own copy of it and of the actor, so the work owns what it uses and nothing is cloned
+/// field by field.
+pub async fn write<V, T, F>(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    input: V,
+    work: F,
+) -> Result<T, ServiceError>
 where
+    V: Clone + Send + Sync,
     T: Send,
-    F: for<'c> Fn(&'c DatabaseTransaction) -> Work<'c, T> + Send + Sync,
+    F: for<'c> Fn(&'c DatabaseTransaction, Option<Principal>, V) -> Work<'c, T> + Send + Sync,
 {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = db.transaction::<_, T, ServiceError>(|txn| work(txn)).await;
+        let result = db
+            .transaction::<_, T, ServiceError>(|txn| work(txn, actor.cloned(), input.clone()))
+            .await;
         let error = match result {
             Ok(value) => return Ok(value),
             Err(TransactionError::Connection(error)) => ServiceError::Database(error),

@@ -7,7 +7,7 @@ use crate::graphql::types::inputs::{
     ApplyToPostingInput, EraseApplicationInput, UpdateApplicationStatusInput,
 };
 use crate::service;
-use crate::service::application::ApplicationChange;
+use crate::service::application_write::ApplicationChange;
 
 /// The application a mutation created or changed.
 #[derive(SimpleObject)]
@@ -29,7 +29,7 @@ impl ApplicationMutation {
     ) -> async_graphql::Result<ApplicationPayload> {
         let (catalog, scope) = scope(ctx)?;
         let input = input.into_new().extend()?;
-        let application = service::application::apply(&catalog.db, scope.actor(), input)
+        let application = service::application_write::apply(&catalog.db, scope.actor(), input)
             .await
             .extend()?;
         Ok(ApplicationPayload {
@@ -46,7 +46,7 @@ impl ApplicationMutation {
     ) -> async_graphql::Result<ApplicationPayload> {
         let (catalog, scope) = scope(ctx)?;
         let id = global_id::decode_as(NodeKind::Application, &input.id, "input.id").extend()?;
-        let application = service::application::change(
+        let application = service::application_write::change(
             &catalog.db,
             scope.actor(),
             id,
@@ -68,10 +68,14 @@ impl ApplicationMutation {
     ) -> async_graphql::Result<ApplicationPayload> {
         let (catalog, scope) = scope(ctx)?;
         let id = global_id::decode_as(NodeKind::Application, &input.id, "input.id").extend()?;
-        let application =
-            service::application::change(&catalog.db, scope.actor(), id, ApplicationChange::Erase)
-                .await
-                .extend()?;
+        let application = service::application_write::change(
+            &catalog.db,
+            scope.actor(),
+            id,
+            ApplicationChange::Erase,
+        )
+        .await
+        .extend()?;
         Ok(ApplicationPayload {
             application: Application(application),
         })

@@ -23,7 +23,7 @@ impl CompanyMutation {
         input: CreateCompanyInput,
     ) -> async_graphql::Result<CompanyPayload> {
         let (catalog, scope) = scope(ctx)?;
-        let company = service::company::create(&catalog.db, scope.actor(), input.into())
+        let company = service::company_write::create(&catalog.db, scope.actor(), input.into())
             .await
             .extend()?;
         Ok(CompanyPayload {
@@ -39,7 +39,7 @@ impl CompanyMutation {
     ) -> async_graphql::Result<CompanyPayload> {
         let (catalog, scope) = scope(ctx)?;
         let (id, changes) = input.into_changes().extend()?;
-        let company = service::company::update(&catalog.db, scope.actor(), id, changes)
+        let company = service::company_write::update(&catalog.db, scope.actor(), id, changes)
             .await
             .extend()?;
         Ok(CompanyPayload {

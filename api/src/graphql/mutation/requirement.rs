@@ -1,6 +1,5 @@
 use async_graphql::{Context, Object, ResultExt, SimpleObject};
 
-use crate::error::ServiceError;
 use crate::graphql::context::scope;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::inputs::{
@@ -9,7 +8,7 @@ use crate::graphql::types::inputs::{
 use crate::graphql::types::posting::Posting;
 use crate::graphql::types::requirement::Requirement;
 use crate::service;
-use crate::service::requirement::ListChange;
+use crate::service::requirement_write::ListChange;
 
 /// The posting whose requirements changed (with its new version), and the requirement added or
 /// updated, if one was.
@@ -24,45 +23,18 @@ pub struct RequirementMutation;
 
 async fn apply(
     ctx: &Context<'_>,
-    posting_id: uuid::Uuid,
     expected_version: Option<i32>,
     change: ListChange,
 ) -> async_graphql::Result<RequirementsPayload> {
     let (catalog, scope) = scope(ctx)?;
-    let changed = service::requirement::change(
-        &catalog.db,
-        scope.actor(),
-        posting_id,
-        expected_version,
-        change,
-    )
-    .await
-    .extend()?;
+    let changed =
+        service::requirement_write::change(&catalog.db, scope.actor(), expected_version, change)
+            .await
+            .extend()?;
     Ok(RequirementsPayload {
         posting: Posting(changed.posting),
         requirement: changed.requirement.map(Requirement),
     })
-}
-
-/// The posting of the requirement with global id `id`.
-async fn posting_of(
-    ctx: &Context<'_>,
-    id: &str,
-) -> async_graphql::Result<(uuid::Uuid, uuid::Uuid)> {
-    let (catalog, scope) = scope(ctx)?;
-    let id = global_id::decode_as(NodeKind::Requirement, id, "input.id").extend()?;
-    match service::requirement::posting_of(&catalog.db, id)
-        .await
-        .extend()?
-    {
-        Some(posting) => Ok((posting, id)),
-        // Anonymous callers learn nothing about which ids exist.
-        None if scope.actor().is_none() => Err(ServiceError::Unauthenticated(
-            "this needs a token with the scope postings:write".to_owned(),
-        ))
-        .extend(),
-        None => Err(ServiceError::NotFound("requirement")).extend(),
-    }
 }
 
 #[Object]
@@ -77,12 +49,14 @@ impl RequirementMutation {
         let posting_id =
             global_id::decode_as(NodeKind::Posting, &input.posting_id, "input.postingId")
                 .extend()?;
-        let list = input.requirements.into_iter().map(Into::into).collect();
+        let requirements = input.requirements.into_iter().map(Into::into).collect();
         apply(
             ctx,
-            posting_id,
             input.expected_version,
-            ListChange::Set(list),
+            ListChange::Set {
+                posting_id,
+                requirements,
+            },
         )
         .await
     }
@@ -97,10 +71,11 @@ impl RequirementMutation {
             global_id::decode_as(NodeKind::Posting, &input.posting_id, "input.postingId")
                 .extend()?;
         let change = ListChange::Add {
+            posting_id,
             requirement: input.requirement.into(),
             position: input.position.map(|p| p as usize),
         };
-        apply(ctx, posting_id, input.expected_version, change).await
+        apply(ctx, input.expected_version, change).await
     }
 
     /// Changes a requirement, keeping its place. Needs `postings:write`.
@@ -109,10 +84,9 @@ impl RequirementMutation {
         ctx: &Context<'_>,
         input: UpdateRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
-        let (posting_id, id) = posting_of(ctx, &input.id).await?;
+        let id = global_id::decode_as(NodeKind::Requirement, &input.id, "input.id").extend()?;
         apply(
             ctx,
-            posting_id,
             input.expected_version,
             ListChange::Update {
                 id,
@@ -128,13 +102,7 @@ impl RequirementMutation {
         ctx: &Context<'_>,
         input: RemoveRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
-        let (posting_id, id) = posting_of(ctx, &input.id).await?;
-        apply(
-            ctx,
-            posting_id,
-            input.expected_version,
-            ListChange::Remove { id },
-        )
-        .await
+        let id = global_id::decode_as(NodeKind::Requirement, &input.id, "input.id").extend()?;
+        apply(ctx, input.expected_version, ListChange::Remove { id }).await
     }
 }

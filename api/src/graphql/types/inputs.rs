@@ -7,12 +7,12 @@ use entity::sections::DescriptionSection;
 use super::enums::{ApplicationStatus, EmploymentType, RemotePolicy, RequirementKind};
 use crate::error::ServiceError;
 use crate::graphql::global_id::{self, NodeKind};
-use crate::service::application::NewApplication;
-use crate::service::company::{CompanyChanges, NewCompany};
+use crate::service::application_write::NewApplication;
+use crate::service::company_write::{CompanyChanges, NewCompany};
 use crate::service::posting_write::{
     Change, DescriptionInput, NewLocation, NewPosting, PostingChanges,
 };
-use crate::service::requirement::NewRequirement;
+use crate::service::requirement_write::NewRequirement;
 
 fn change<T>(value: MaybeUndefined<T>) -> Change<T> {
     match value {

@@ -173,25 +173,25 @@ impl Posting {
     ) -> async_graphql::Result<Option<ApplicationConnection>> {
         let result = async {
             let (catalog, scope) = scope(ctx)?;
-            service::application::require_read(scope.actor(), self.0.company_id).extend()?;
-            let request = PageArgs {
-                first,
-                after,
-                last: None,
-                before: None,
-            }
-            .into_request(
-                &catalog.cursors,
-                service::application::SORT_NAME,
-                service::application::accepts,
-                &catalog.limits,
-            )
-            .extend()?;
+            let request = || {
+                PageArgs {
+                    first,
+                    after,
+                    last: None,
+                    before: None,
+                }
+                .into_request(
+                    &catalog.cursors,
+                    service::application::SORT_NAME,
+                    service::application::accepts,
+                    &catalog.limits,
+                )
+            };
             let page = service::application::page_of_posting(
                 &catalog.reads,
                 scope.actor(),
                 &self.0,
-                &request,
+                request,
                 catalog.limits.default_page_size,
             )
             .await

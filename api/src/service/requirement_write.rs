@@ -9,12 +9,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::Actor;
+use super::access::{self, Actor};
 use super::audit::{self, EntityType};
-use super::posting_write::{check_version, load_for_change, save_versioned};
+use super::permissions::{
+    ADD_REQUIREMENT, Guard, REMOVE_REQUIREMENT, SET_REQUIREMENTS, UPDATE_REQUIREMENT,
+};
+use super::posting_version::{check_version, load_for_change, save_versioned};
 use super::transaction::{self, Work};
 use super::validate;
-use crate::auth::Scope;
 use crate::error::ServiceError;
 
 /// Most requirements one posting may have.
@@ -123,9 +125,13 @@ pub struct RequirementChange {
 #[derive(Clone, Debug)]
 pub enum ListChange {
     /// Replace the whole list.
-    Set(Vec<NewRequirement>),
+    Set {
+        posting_id: Uuid,
+        requirements: Vec<NewRequirement>,
+    },
     /// Insert at `position` (the end when `None`).
     Add {
+        posting_id: Uuid,
         requirement: NewRequirement,
         position: Option<usize>,
     },
@@ -141,40 +147,71 @@ pub enum ListChange {
 impl ListChange {
     fn operation(&self) -> &'static str {
         match self {
-            ListChange::Set(_) => "setRequirements",
+            ListChange::Set { .. } => "setRequirements",
             ListChange::Add { .. } => "addRequirement",
             ListChange::Update { .. } => "updateRequirement",
             ListChange::Remove { .. } => "removeRequirement",
         }
     }
+
+    fn guard(&self) -> &'static Guard {
+        match self {
+            ListChange::Set { .. } => &SET_REQUIREMENTS,
+            ListChange::Add { .. } => &ADD_REQUIREMENT,
+            ListChange::Update { .. } => &UPDATE_REQUIREMENT,
+            ListChange::Remove { .. } => &REMOVE_REQUIREMENT,
+        }
+    }
 }
 
-/// The posting a requirement belongs to.
-pub async fn posting_of(
-    db: &DatabaseConnection,
-    requirement_id: Uuid,
-) -> Result<Option<Uuid>, ServiceError> {
-    Ok(requirement::Entity::find_by_id(requirement_id)
-        .one(db)
+/// The posting whose list `change` is to: the one it names, or the one holding the
+/// requirement it names. An anonymous caller naming a missing requirement is told it needs a
+/// token, and learns nothing about which ids exist.
+async fn posting_of(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    change: &ListChange,
+) -> Result<Uuid, ServiceError> {
+    let requirement_id = match change {
+        ListChange::Set { posting_id, .. } | ListChange::Add { posting_id, .. } => {
+            return Ok(*posting_id);
+        }
+        ListChange::Update { id, .. } | ListChange::Remove { id } => *id,
+    };
+    match requirement::Entity::find_by_id(requirement_id)
+        .one(txn)
         .await?
-        .map(|requirement| requirement.posting_id))
+    {
+        Some(requirement) => Ok(requirement.posting_id),
+        None => {
+            access::authenticated(actor, change.guard())?;
+            Err(ServiceError::NotFound("requirement"))
+        }
+    }
 }
 
-/// Applies `change` to the requirements of `posting_id` in one transaction.
+/// Applies `change` to a posting's requirements in one transaction.
 #[tracing::instrument(level = "debug", skip_all, fields(operation = change.operation()))]
 pub async fn change(
     db: &DatabaseConnection,
     actor: Actor<'_>,
-    posting_id: Uuid,
     expected_version: Option<i32>,
     change: ListChange,
 ) -> Result<RequirementChange, ServiceError> {
     let change = match change {
-        ListChange::Set(list) => ListChange::Set(validated(list, "input.requirements")?),
+        ListChange::Set {
+            posting_id,
+            requirements,
+        } => ListChange::Set {
+            posting_id,
+            requirements: validated(requirements, "input.requirements")?,
+        },
         ListChange::Add {
+            posting_id,
             requirement,
             position,
         } => ListChange::Add {
+            posting_id,
             requirement: validate_one(requirement, "input.requirement")?,
             position,
         },
@@ -184,25 +221,23 @@ pub async fn change(
         },
         remove => remove,
     };
-    let actor = actor.cloned();
-    transaction::write(db, move |txn| {
-        let change = change.clone();
-        let actor = actor.clone();
+    transaction::write(db, actor, change, move |txn, actor, change| {
         Box::pin(async move {
-            let posting =
-                load_for_change(txn, actor.as_ref(), Scope::PostingsWrite, posting_id).await?;
+            let posting_id = posting_of(txn, actor.as_ref(), &change).await?;
+            let posting = load_for_change(txn, actor.as_ref(), change.guard(), posting_id).await?;
             check_version(&posting, expected_version)?;
             let operation = change.operation();
             let mut rows = list(txn, posting_id).await?;
             let not_found = || ServiceError::NotFound("requirement");
             let (changed, entity_id) = match change {
-                ListChange::Set(list) => {
-                    replace(txn, posting_id, list).await?;
+                ListChange::Set { requirements, .. } => {
+                    replace(txn, posting_id, requirements).await?;
                     (None, posting_id)
                 }
                 ListChange::Add {
                     requirement,
                     position,
+                    ..
                 } => {
                     if rows.len() >= MAX_REQUIREMENTS {
                         return Err(ServiceError::invalid(
