@@ -39,8 +39,20 @@ pub enum AuthError {
     MissingClaim(String),
     #[error("this server accepts no tokens: no key is configured")]
     NotConfigured,
-    #[error("cannot load keys: {0}")]
-    KeyFile(String),
+    #[error("cannot read the key file {path}: {source}")]
+    KeyFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the JWKS file {path} is not a JSON Web Key Set: {source}")]
+    Jwks {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("JOBGRAPH_JWT_PUBLIC_KEY holds a private key; give the public key")]
+    PrivateKeyGiven,
+    #[error("the public key is not an RSA, P-256 or Ed25519 public key in PEM")]
+    UnsupportedPublicKey,
 }
 
 /// The claims jobgraph reads.
@@ -99,7 +111,10 @@ impl std::fmt::Debug for TokenVerifier {
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, AuthError> {
-    std::fs::read(path).map_err(|error| AuthError::KeyFile(format!("{}: {error}", path.display())))
+    std::fs::read(path).map_err(|source| AuthError::KeyFile {
+        path: path.clone(),
+        source,
+    })
 }
 
 type KeyParser = fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>;
@@ -107,9 +122,7 @@ type KeyParser = fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>;
 /// Reads a PEM public key of any supported kind, with the algorithm its kind implies.
 fn pem_key(pem: &[u8]) -> Result<VerifyingKey, AuthError> {
     if String::from_utf8_lossy(pem).contains("PRIVATE KEY") {
-        return Err(AuthError::KeyFile(
-            "JOBGRAPH_JWT_PUBLIC_KEY holds a private key; give the public key".to_owned(),
-        ));
+        return Err(AuthError::PrivateKeyGiven);
     }
     let attempts: [(Algorithm, KeyParser); 3] = [
         (Algorithm::RS256, DecodingKey::from_rsa_pem),
@@ -122,14 +135,14 @@ fn pem_key(pem: &[u8]) -> Result<VerifyingKey, AuthError> {
             return Ok(VerifyingKey { algorithm, key });
         }
     }
-    Err(AuthError::KeyFile(
-        "the public key is not an RSA, P-256 or Ed25519 public key in PEM".to_owned(),
-    ))
+    Err(AuthError::UnsupportedPublicKey)
 }
 
 fn load_jwks(path: &PathBuf) -> Result<HashMap<String, VerifyingKey>, AuthError> {
-    let set: JwkSet = serde_json::from_slice(&read(path)?)
-        .map_err(|error| AuthError::KeyFile(format!("{}: {error}", path.display())))?;
+    let set: JwkSet = serde_json::from_slice(&read(path)?).map_err(|source| AuthError::Jwks {
+        path: path.clone(),
+        source,
+    })?;
     let mut keys = HashMap::new();
     for jwk in &set.keys {
         let Some(kid) = jwk.common.key_id.clone() else {
