@@ -1,4 +1,4 @@
-//! The response cache the HTTP layer uses: lookups that never fail a request, stores after a
+//! The response cache the executor (`graphql::executor`) uses: lookups that never fail a request, stores after a
 //! miss, one computation per key at a time in this process, invalidation after mutations, and
 //! persisted queries.
 
