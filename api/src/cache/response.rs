@@ -65,24 +65,30 @@ pub struct ResponseCache {
     started: Instant,
 }
 
-/// The cache key of an anonymous request: its document, operation name and variables.
+/// The cache key of an anonymous request: its document, operation name and variables. The
+/// document's text is hashed exactly as sent: whitespace and comments inside string literals
+/// are data, so two documents share an entry only when their texts are the same. Each part is
+/// length-prefixed, so no two different requests frame into the same bytes.
 pub fn request_key(
     query: &str,
     operation_name: Option<&str>,
     variables: &serde_json::Value,
 ) -> String {
-    let mut hash = Sha256::new();
-    // Whitespace between tokens does not change a query; collapse it so trivially different
-    // spellings share an entry.
-    for word in query.split_whitespace() {
-        hash.update(word.as_bytes());
-        hash.update(b" ");
+    fn part(hash: &mut Sha256, bytes: &[u8]) {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
     }
-    hash.update(b"\0");
-    hash.update(operation_name.unwrap_or_default().as_bytes());
-    hash.update(b"\0");
-    // Writing JSON into a hash cannot fail.
-    let _ = serde_json::to_writer(&mut hash, variables);
+    let mut hash = Sha256::new();
+    part(&mut hash, query.as_bytes());
+    match operation_name {
+        None => hash.update([0]),
+        Some(name) => {
+            hash.update([1]);
+            part(&mut hash, name.as_bytes());
+        }
+    }
+    // Writing JSON into a buffer cannot fail.
+    part(&mut hash, &serde_json::to_vec(variables).unwrap_or_default());
     hex(&hash.finalize())
 }
 
@@ -352,19 +358,37 @@ mod tests {
     }
 
     #[test]
-    fn keys_ignore_whitespace_but_not_variables() {
-        let a = request_key("{ postings { totalCount } }", None, &serde_json::json!({}));
-        let b = request_key(
-            "{\n  postings {\n totalCount }\n}",
-            None,
-            &serde_json::json!({}),
+    fn whitespace_inside_string_literals_makes_another_key() {
+        let key = |query: &str| request_key(query, None, &serde_json::json!({}));
+        let one = "{ postings(filter: { departments: [\"Customer Success\"] }) { totalCount } }";
+        let two = "{ postings(filter: { departments: [\"Customer  Success\"] }) { totalCount } }";
+        assert_ne!(key(one), key(two));
+        assert_ne!(
+            key("{ a(s: \"\"\"x\n y\"\"\") }"),
+            key("{ a(s: \"\"\"x\n  y\"\"\") }")
         );
-        let c = request_key(
-            "{ postings { totalCount } }",
-            None,
-            &serde_json::json!({ "x": 1 }),
+        assert_ne!(key("{ a(s: \"# b\") }"), key("{ a(s: \"#  b\") }"));
+    }
+
+    #[test]
+    fn operation_names_and_variables_are_part_of_the_key() {
+        let empty = serde_json::json!({});
+        let query = "query A { a } query B { b }";
+        assert_ne!(
+            request_key(query, Some("A"), &empty),
+            request_key(query, Some("B"), &empty)
         );
-        assert_eq!(a, b);
-        assert_ne!(a, c);
+        assert_ne!(
+            request_key(query, None, &empty),
+            request_key(query, Some(""), &empty)
+        );
+        assert_ne!(
+            request_key("{ a }", None, &empty),
+            request_key("{ a }", None, &serde_json::json!({ "x": 1 }))
+        );
+        assert_eq!(
+            request_key("{ a }", None, &empty),
+            request_key("{ a }", None, &empty)
+        );
     }
 }
