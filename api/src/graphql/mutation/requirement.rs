@@ -15,7 +15,10 @@ use crate::service::requirement::ListChange;
 /// updated, if one was.
 #[derive(SimpleObject)]
 pub struct RequirementsPayload {
+    /// The posting after the change, with its new `version` and its requirements in order.
     pub posting: Posting,
+    /// The requirement `addRequirement` or `updateRequirement` wrote; null after
+    /// `setRequirements` and `removeRequirement`.
     pub requirement: Option<Requirement>,
 }
 
@@ -72,6 +75,7 @@ impl RequirementMutation {
     async fn set_requirements(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The posting and its whole new list of requirements.")]
         input: SetRequirementsInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let posting_id =
@@ -91,6 +95,7 @@ impl RequirementMutation {
     async fn add_requirement(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The posting, the requirement to add, and where.")]
         input: AddRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let posting_id =
@@ -107,7 +112,7 @@ impl RequirementMutation {
     async fn update_requirement(
         &self,
         ctx: &Context<'_>,
-        input: UpdateRequirementInput,
+        #[graphql(desc = "The requirement and its new content.")] input: UpdateRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let (posting_id, id) = posting_of(ctx, &input.id).await?;
         apply(
@@ -126,7 +131,7 @@ impl RequirementMutation {
     async fn remove_requirement(
         &self,
         ctx: &Context<'_>,
-        input: RemoveRequirementInput,
+        #[graphql(desc = "The requirement to remove.")] input: RemoveRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let (posting_id, id) = posting_of(ctx, &input.id).await?;
         apply(
