@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use migration::MigratorTrait;
 use serde_json::{Value, json};
 
+use crate::helpers::Server;
+
 /// Starts `jobgraph` with no settings in an empty directory, queries it, stops it with
 /// SIGTERM and expects a clean exit.
 #[tokio::test]
@@ -40,15 +42,13 @@ async fn the_binary_serves_the_embedded_default_and_stops_gracefully_on_sigterm(
         .expect("the server logs its port")
         .expect("a port number");
 
-    let response: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&json!({ "query": "{ postings(first: 1) { totalCount nodes { title } } }" }))
+    let server = Server::on_port(u16::try_from(port).unwrap());
+    let response = server
+        .request()
+        .query("{ postings(first: 1) { totalCount nodes { title } } }")
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert!(
         response["data"]["postings"]["totalCount"].as_u64().unwrap() >= 20,
         "the sample catalog is there: {response}"
@@ -75,29 +75,21 @@ async fn the_binary_serves_the_embedded_default_and_stops_gracefully_on_sigterm(
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
-    let company = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&json!({ "query": "{ company(slug: \"nordvind-energi\") { id } }" }))
+    let company = server
+        .request()
+        .query("{ company(slug: \"nordvind-energi\") { id } }")
         .send()
         .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["data"]["company"]["id"]
+        .json()["data"]["company"]["id"]
         .clone();
-    let created: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({
-            "query": "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { status } } }",
-            "variables": { "input": { "companyId": company, "title": "Made with a CLI token" } },
-        }))
+    let created = server
+        .request()
+        .token(&token)
+        .query("mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { status } } }")
+        .variables(json!({ "input": { "companyId": company, "title": "Made with a CLI token" } }))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(
         created["data"]["createPosting"]["posting"]["status"],
         json!("DRAFT"),

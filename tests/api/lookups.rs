@@ -38,8 +38,7 @@ async fn postings_and_companies_are_found_by_id_slug_and_node_with_their_relatio
         locations { city country }
         requirements { id kind text required yearsMin yearsMax }";
     let data = app
-        .data(
-            &format!(
+        .request().query(format!(
                 "query($id: ID!, $companyId: ID!) {{
                     byId: posting(id: $id) {{ {fields} }}
                     bySlug: posting(companySlug: \"nordvind\", slug: \"backend-engineer\") {{ {fields} }}
@@ -48,10 +47,7 @@ async fn postings_and_companies_are_found_by_id_slug_and_node_with_their_relatio
                     companyBySlug: company(slug: \"nordvind\") {{ id name website headquarters }}
                     companyNode: node(id: $companyId) {{ __typename id }}
                 }}"
-            ),
-            json!({ "id": posting_id(&posting), "companyId": company_id(&company) }),
-        )
-        .await;
+            )).variables(json!({ "id": posting_id(&posting), "companyId": company_id(&company) })).send().await.data();
     assert_eq!(data["byId"], data["bySlug"]);
     assert_eq!(data["byId"], data["node"]);
     let found = &data["byId"];
@@ -93,11 +89,7 @@ async fn postings_and_companies_are_found_by_id_slug_and_node_with_their_relatio
     // A requirement is a node too, and `nodes` keeps the order it was given.
     let requirement_id = found["requirements"][2]["id"].clone();
     let data = app
-        .data(
-            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Requirement { text } } }",
-            json!({ "ids": [requirement_id, company_id(&company), posting_id(&posting)] }),
-        )
-        .await;
+        .request().query("query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Requirement { text } } }").variables(json!({ "ids": [requirement_id, company_id(&company), posting_id(&posting)] })).send().await.data();
     let types: Vec<&Value> = data["nodes"]
         .as_array()
         .unwrap()
@@ -120,16 +112,19 @@ async fn missing_objects_are_null_and_malformed_ids_are_bad_user_input(backend: 
     )
     .0;
     let data = app
-        .data(
+        .request()
+        .query(
             "query($id: ID!) {
                 posting(id: $id) { title }
                 bySlug: posting(companySlug: \"acme\", slug: \"nope\") { title }
                 company(slug: \"nope\") { name }
                 node(id: $id) { id }
             }",
-            json!({ "id": missing_posting }),
         )
-        .await;
+        .variables(json!({ "id": missing_posting }))
+        .send()
+        .await
+        .data();
     assert_eq!(
         data,
         json!({ "posting": null, "bySlug": null, "company": null, "node": null })
@@ -164,7 +159,13 @@ async fn missing_objects_are_null_and_malformed_ids_are_bad_user_input(backend: 
             "ids",
         ),
     ] {
-        let body = app.query(query, variables).await;
+        let body = app
+            .request()
+            .query(query)
+            .variables(variables)
+            .send()
+            .await
+            .ok_json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{query}: {body}");
         assert_eq!(
             body["errors"][0]["extensions"]["field"],
@@ -174,11 +175,7 @@ async fn missing_objects_are_null_and_malformed_ids_are_bad_user_input(backend: 
     }
     // A failing nullable field is null on its own; the rest of the query still answers.
     let body = app
-        .query(
-            "query($ids: [ID!]!) { companies { totalCount } posting(id: \"garbage\") { title } nodes(ids: $ids) { id } }",
-            json!({ "ids": ["garbage", company_id(&company)] }),
-        )
-        .await;
+        .request().query("query($ids: [ID!]!) { companies { totalCount } posting(id: \"garbage\") { title } nodes(ids: $ids) { id } }").variables(json!({ "ids": ["garbage", company_id(&company)] })).send().await.ok_json();
     assert_eq!(body["data"]["companies"]["totalCount"], json!(1), "{body}");
     assert_eq!(body["data"]["posting"], Value::Null);
     assert_eq!(
@@ -190,10 +187,11 @@ async fn missing_objects_are_null_and_malformed_ids_are_bad_user_input(backend: 
 
     let too_many: Vec<String> = (0..101).map(|_| missing_posting.clone()).collect();
     let body = app
-        .query(
-            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-            json!({ "ids": too_many }),
-        )
-        .await;
+        .request()
+        .query("query($ids: [ID!]!) { nodes(ids: $ids) { id } }")
+        .variables(json!({ "ids": too_many }))
+        .send()
+        .await
+        .ok_json();
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
 }

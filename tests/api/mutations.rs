@@ -31,10 +31,10 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
     let writer = token("postings:write", &[company.id]);
 
     let created = app
-        .data_as(
-            &writer,
-            CREATE,
-            json!({ "input": {
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(json!({ "input": {
             "companyId": company_id(&company),
             "title": "Systemutvecklare, Göteborg",
             "description": "Vi bygger vindkraft.\n\n## Dina arbetsuppgifter\n- Bygga\n- Drifta",
@@ -44,9 +44,10 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
                 { "kind": "EXPERIENCE", "text": "Tre års erfarenhet", "yearsMin": 3 },
                 { "kind": "LANGUAGE", "text": "Engelska", "required": false },
             ],
-        } }),
-        )
-        .await["createPosting"]["posting"]
+        } }))
+        .send()
+        .await
+        .data()["createPosting"]["posting"]
         .clone();
     assert_eq!(created["status"], json!("DRAFT"));
     assert_eq!(created["version"], json!(1));
@@ -64,16 +65,16 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
 
     // Drafts are invisible to anonymous readers.
     let anonymous = app
-        .data(
-            "query($id: ID!) { posting(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await;
+        .request()
+        .query("query($id: ID!) { posting(id: $id) { id } }")
+        .variables(json!({ "id": id }))
+        .send()
+        .await
+        .data();
     assert_eq!(anonymous["posting"], Value::Null);
 
     let updated = app
-        .data_as(&writer, UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "summary": "Kort.", "locations": [{ "city": "Borås", "country": "SE" }] } }))
-        .await["updatePosting"]["posting"]
+        .request().token(&writer).query(UPDATE).variables(json!({ "input": { "id": id, "expectedVersion": 1, "summary": "Kort.", "locations": [{ "city": "Borås", "country": "SE" }] } })).send().await.data()["updatePosting"]["posting"]
         .clone();
     assert_eq!(updated["version"], json!(2));
     assert_eq!(updated["title"], json!("Systemutvecklare, Göteborg"));
@@ -82,47 +83,65 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
 
     // Null clears a field; omitted fields stay.
     let cleared = app
-        .data_as(
-            &writer,
-            UPDATE,
-            json!({ "input": { "id": id, "expectedVersion": 2, "summary": null } }),
-        )
-        .await["updatePosting"]["posting"]
+        .request()
+        .token(&writer)
+        .query(UPDATE)
+        .variables(json!({ "input": { "id": id, "expectedVersion": 2, "summary": null } }))
+        .send()
+        .await
+        .data()["updatePosting"]["posting"]
         .clone();
     assert_eq!(cleared["summary"], Value::Null);
     assert_eq!(cleared["locations"], json!([{ "city": "Borås" }]));
 
     let published = app
-        .data_as(
-            &writer,
-            PUBLISH,
-            json!({ "input": { "id": id, "expectedVersion": 3 } }),
-        )
-        .await["publishPosting"]["posting"]
+        .request()
+        .token(&writer)
+        .query(PUBLISH)
+        .variables(json!({ "input": { "id": id, "expectedVersion": 3 } }))
+        .send()
+        .await
+        .data()["publishPosting"]["posting"]
         .clone();
     assert_eq!(published["status"], json!("PUBLISHED"));
     assert!(published["postedAt"].is_string());
     let public = app
-        .data(
-            "query($id: ID!) { posting(id: $id) { title status } }",
-            json!({ "id": id }),
-        )
-        .await;
+        .request()
+        .query("query($id: ID!) { posting(id: $id) { title status } }")
+        .variables(json!({ "id": id }))
+        .send()
+        .await
+        .data();
     assert_eq!(public["posting"]["status"], json!("PUBLISHED"));
 
     // Closing twice is a conflict; archiving works from closed.
     let close =
         "mutation($input: PostingRefInput!) { closePosting(input: $input) { posting { status } } }";
-    app.data_as(&writer, close, json!({ "input": { "id": id } }))
-        .await;
+    app.request()
+        .token(&writer)
+        .query(close)
+        .variables(json!({ "input": { "id": id } }))
+        .send()
+        .await
+        .data();
     let again = app
-        .query_as(Some(&writer), close, json!({ "input": { "id": id } }))
-        .await;
+        .request()
+        .token(&writer)
+        .query(close)
+        .variables(json!({ "input": { "id": id } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&again), "CONFLICT", "{again}");
     let archive = "mutation($input: PostingRefInput!) { archivePosting(input: $input) { posting { status } } }";
     let archived = app
-        .data_as(&writer, archive, json!({ "input": { "id": id } }))
-        .await;
+        .request()
+        .token(&writer)
+        .query(archive)
+        .variables(json!({ "input": { "id": id } }))
+        .send()
+        .await
+        .data();
     assert_eq!(
         archived["archivePosting"]["posting"]["status"],
         json!("ARCHIVED")
@@ -139,9 +158,7 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
     };
     let first_ids = requirement_ids(&created);
     let added = app
-        .data_as(&writer, "mutation($input: AddRequirementInput!) { addRequirement(input: $input) { requirement { id text } posting { version requirements { text } } } }",
-            json!({ "input": { "postingId": id, "position": 0, "requirement": { "kind": "SKILL", "text": "Rust" } } }))
-        .await["addRequirement"]
+        .request().token(&writer).query("mutation($input: AddRequirementInput!) { addRequirement(input: $input) { requirement { id text } posting { version requirements { text } } } }").variables(json!({ "input": { "postingId": id, "position": 0, "requirement": { "kind": "SKILL", "text": "Rust" } } })).send().await.data()["addRequirement"]
         .clone();
     assert_eq!(added["posting"]["requirements"][0]["text"], json!("Rust"));
     assert_eq!(
@@ -149,17 +166,13 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
         3
     );
     let removed = app
-        .data_as(&writer, "mutation($input: RemoveRequirementInput!) { removeRequirement(input: $input) { posting { requirements { text } } } }",
-            json!({ "input": { "id": first_ids[0] } }))
-        .await;
+        .request().token(&writer).query("mutation($input: RemoveRequirementInput!) { removeRequirement(input: $input) { posting { requirements { text } } } }").variables(json!({ "input": { "id": first_ids[0] } })).send().await.data();
     assert_eq!(
         removed["removeRequirement"]["posting"]["requirements"],
         json!([{ "text": "Rust" }, { "text": "Engelska" }])
     );
     let set = app
-        .data_as(&writer, "mutation($input: SetRequirementsInput!) { setRequirements(input: $input) { posting { version requirements { text yearsMin yearsMax } } } }",
-            json!({ "input": { "postingId": id, "requirements": [{ "kind": "EXPERIENCE", "text": "Fem år", "yearsMin": 5, "yearsMax": 8 }] } }))
-        .await;
+        .request().token(&writer).query("mutation($input: SetRequirementsInput!) { setRequirements(input: $input) { posting { version requirements { text yearsMin yearsMax } } } }").variables(json!({ "input": { "postingId": id, "requirements": [{ "kind": "EXPERIENCE", "text": "Fem år", "yearsMin": 5, "yearsMax": 8 }] } })).send().await.data();
     assert_eq!(
         set["setRequirements"]["posting"]["requirements"],
         json!([{ "text": "Fem år", "yearsMin": 5, "yearsMax": 8 }])
@@ -168,8 +181,7 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
     // The audit trail saw every change, newest first, with who made them.
     let admin = token("admin", &[]);
     let audit = app
-        .data_as(&admin, "query($company: ID!) { auditEvents(companyId: $company, first: 100) { nodes { actor operation entityType } } }", json!({ "company": company_id(&company) }))
-        .await;
+        .request().token(&admin).query("query($company: ID!) { auditEvents(companyId: $company, first: 100) { nodes { actor operation entityType } } }").variables(json!({ "company": company_id(&company) })).send().await.data();
     let operations: Vec<&str> = audit["auditEvents"]["nodes"]
         .as_array()
         .unwrap()
@@ -197,20 +209,26 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
 
     // Deleting: a posting with applications is kept.
     let fresh = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
-    app.data(APPLY, json!({ "input": { "postingId": posting_id(&fresh), "idempotencyKey": "k1", "name": "Ada", "email": "ada@example.com" } })).await;
+    app.request().query(APPLY).variables(json!({ "input": { "postingId": posting_id(&fresh), "idempotencyKey": "k1", "name": "Ada", "email": "ada@example.com" } })).send().await.data();
     let delete =
         "mutation($input: PostingRefInput!) { deletePosting(input: $input) { deletedId } }";
     let refused = app
-        .query_as(
-            Some(&writer),
-            delete,
-            json!({ "input": { "id": posting_id(&fresh) } }),
-        )
-        .await;
+        .request()
+        .token(&writer)
+        .query(delete)
+        .variables(json!({ "input": { "id": posting_id(&fresh) } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&refused), "CONFLICT", "{refused}");
     let deleted = app
-        .data_as(&writer, delete, json!({ "input": { "id": id } }))
-        .await;
+        .request()
+        .token(&writer)
+        .query(delete)
+        .variables(json!({ "input": { "id": id } }))
+        .send()
+        .await
+        .data();
     assert_eq!(deleted["deletePosting"]["deletedId"], id);
     let left = entity::requirement::Entity::find()
         .count(&app.db)
@@ -231,9 +249,10 @@ async fn two_updates_with_the_same_expected_version_one_wins_one_conflicts(backe
     for round in 0..5 {
         let version = round + 1;
         let send = |title: &'static str| {
-            app.query_as(Some(&writer), UPDATE, json!({ "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } }))
+            app.request().token(&writer).query(UPDATE).variables(json!({ "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } })).send()
         };
         let (a, b) = tokio::join!(send("From A"), send("From B"));
+        let (a, b) = (a.json(), b.json());
         let codes: BTreeSet<String> = [&a, &b]
             .iter()
             .map(|body| {
@@ -262,12 +281,14 @@ async fn fifty_concurrent_applications_with_one_key_make_one_row(backend: Backen
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let posting = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let input = json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "retry-me", "name": "Grace Hopper", "email": "grace@example.com" } });
-    let responses =
-        futures_util::future::join_all((0..50).map(|_| app.query_as(None, APPLY, input.clone())))
-            .await;
+    let responses = futures_util::future::join_all(
+        (0..50).map(|_| app.request().query(APPLY).variables(input.clone()).send()),
+    )
+    .await;
     let ids: BTreeSet<String> = responses
         .iter()
-        .map(|body| {
+        .map(|response| {
+            let body = response.json();
             assert!(body.get("errors").is_none(), "{body}");
             body["data"]["applyToPosting"]["application"]["id"]
                 .as_str()
@@ -285,7 +306,12 @@ async fn fifty_concurrent_applications_with_one_key_make_one_row(backend: Backen
     );
     // A different key is a different application.
     let other = json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "another", "name": "Grace Hopper", "email": "grace@example.com" } });
-    app.data(APPLY, other).await;
+    app.request()
+        .query(APPLY)
+        .variables(other)
+        .send()
+        .await
+        .data();
     assert_eq!(
         entity::application::Entity::find()
             .count(&app.db)
@@ -322,12 +348,13 @@ async fn drafts_are_visible_to_their_companys_postings_read_token_only(backend: 
     let variables = json!({ "id": posting_id(&draft) });
 
     let reader = app
-        .data_as(
-            &token("postings:read", &[mine.id]),
-            query,
-            variables.clone(),
-        )
-        .await;
+        .request()
+        .token(token("postings:read", &[mine.id]))
+        .query(query)
+        .variables(variables.clone())
+        .send()
+        .await
+        .data();
     assert_eq!(reader["posting"]["title"], json!("Draft"));
     assert_eq!(reader["node"]["id"], json!(posting_id(&draft)));
     assert_eq!(reader["company"]["postings"]["totalCount"], json!(2));
@@ -344,8 +371,13 @@ async fn drafts_are_visible_to_their_companys_postings_read_token_only(backend: 
         ("anonymous", None),
     ] {
         let body = app
-            .query_as(token.as_deref(), query, variables.clone())
-            .await;
+            .request()
+            .maybe_token(token.as_deref())
+            .query(query)
+            .variables(variables.clone())
+            .send()
+            .await
+            .json();
         assert!(body.get("errors").is_none(), "{body}");
         assert_eq!(
             body["data"]["postings"]["nodes"],
@@ -368,8 +400,7 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
     let other = fixtures::company(&app.db, "other", "Other").await;
     let posting = fixtures::posting(&app.db, mine.id, PostingSpec::default()).await;
     let applied = app
-        .data(APPLY, json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "Katherine Johnson", "email": "kj@example.com", "phone": "+46 70 123 45 67" } }))
-        .await;
+        .request().query(APPLY).variables(json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "Katherine Johnson", "email": "kj@example.com", "phone": "+46 70 123 45 67" } })).send().await.data();
     let id = applied["applyToPosting"]["application"]["id"].clone();
     assert_eq!(
         applied["applyToPosting"]["application"]["status"],
@@ -379,12 +410,13 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
     let query = "query($id: ID!, $posting: ID!) { application(id: $id) { name email phone } node(id: $id) { ... on Application { name } } posting(id: $posting) { applications { nodes { name } } } }";
     let variables = json!({ "id": id, "posting": posting_id(&posting) });
     let reader = app
-        .data_as(
-            &token("applications:read", &[mine.id]),
-            query,
-            variables.clone(),
-        )
-        .await;
+        .request()
+        .token(token("applications:read", &[mine.id]))
+        .query(query)
+        .variables(variables.clone())
+        .send()
+        .await
+        .data();
     assert_eq!(
         reader["application"],
         json!({ "name": "Katherine Johnson", "email": "kj@example.com", "phone": "+46 70 123 45 67" })
@@ -409,8 +441,13 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
         ),
     ] {
         let body = app
-            .query_as(token.as_deref(), query, variables.clone())
-            .await;
+            .request()
+            .maybe_token(token.as_deref())
+            .query(query)
+            .variables(variables.clone())
+            .send()
+            .await
+            .json();
         assert!(
             !body.to_string().contains("Katherine"),
             "{who} saw personal data: {body}"
@@ -433,15 +470,13 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
     // Status changes and erasure need applications:write; erasure keeps an anonymous record.
     let writer = token("applications:write applications:read", &[mine.id]);
     let status = app
-        .data_as(&writer, "mutation($id: ID!) { updateApplicationStatus(input: { id: $id, status: INTERVIEWING }) { application { status } } }", json!({ "id": id }))
-        .await;
+        .request().token(&writer).query("mutation($id: ID!) { updateApplicationStatus(input: { id: $id, status: INTERVIEWING }) { application { status } } }").variables(json!({ "id": id })).send().await.data();
     assert_eq!(
         status["updateApplicationStatus"]["application"]["status"],
         json!("INTERVIEWING")
     );
     let erased = app
-        .data_as(&writer, "mutation($id: ID!) { eraseApplication(input: { id: $id }) { application { id name email phone status erasedAt } } }", json!({ "id": id }))
-        .await["eraseApplication"]["application"]
+        .request().token(&writer).query("mutation($id: ID!) { eraseApplication(input: { id: $id }) { application { id name email phone status erasedAt } } }").variables(json!({ "id": id })).send().await.data()["eraseApplication"]["application"]
         .clone();
     assert_eq!(erased["name"], Value::Null);
     assert_eq!(erased["email"], Value::Null);
@@ -468,9 +503,9 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
         },
     )
     .await;
-    let body = app.query_as(None, APPLY, json!({ "input": { "postingId": posting_id(&draft), "idempotencyKey": "x", "name": "A", "email": "a@example.com" } })).await;
+    let body = app.request().query(APPLY).variables(json!({ "input": { "postingId": posting_id(&draft), "idempotencyKey": "x", "name": "A", "email": "a@example.com" } })).send().await.json();
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
-    let body = app.query_as(None, APPLY, json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "y", "name": "A", "email": "not-an-address" } })).await;
+    let body = app.request().query(APPLY).variables(json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "y", "name": "A", "email": "not-an-address" } })).send().await.json();
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
     assert_eq!(
         body["errors"][0]["extensions"]["field"],
@@ -522,7 +557,14 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
         ),
         (with("companyId", json!("garbage")), "input.companyId"),
     ] {
-        let body = app.query_as(Some(&writer), CREATE, variables.clone()).await;
+        let body = app
+            .request()
+            .token(&writer)
+            .query(CREATE)
+            .variables(variables.clone())
+            .send()
+            .await
+            .json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
         assert_eq!(
             body["errors"][0]["extensions"]["field"],
@@ -532,12 +574,13 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
     }
     // An unknown enum value is a validation error.
     let body = app
-        .query_as(
-            Some(&writer),
-            CREATE,
-            with("employmentType", json!("SOMETIMES")),
-        )
-        .await;
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(with("employmentType", json!("SOMETIMES")))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
     assert_eq!(
         entity::posting::Entity::find()
@@ -549,16 +592,24 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
 
     // Publishing an incomplete draft is refused, and a stale version is a conflict.
     let draft = app
-        .data_as(
-            &writer,
-            CREATE,
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(
             json!({ "input": { "companyId": company_id(&company), "title": "No description" } }),
         )
-        .await;
+        .send()
+        .await
+        .data();
     let id = draft["createPosting"]["posting"]["id"].clone();
     let body = app
-        .query_as(Some(&writer), PUBLISH, json!({ "input": { "id": id } }))
-        .await;
+        .request()
+        .token(&writer)
+        .query(PUBLISH)
+        .variables(json!({ "input": { "id": id } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert!(
         body["errors"][0]["message"]
@@ -568,12 +619,13 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
         "{body}"
     );
     let body = app
-        .query_as(
-            Some(&writer),
-            UPDATE,
-            json!({ "input": { "id": id, "expectedVersion": 7, "title": "Late" } }),
-        )
-        .await;
+        .request()
+        .token(&writer)
+        .query(UPDATE)
+        .variables(json!({ "input": { "id": id, "expectedVersion": 7, "title": "Late" } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "CONFLICT");
     let stored = entity::posting::Entity::find()
         .one(&app.db)
@@ -588,7 +640,20 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
     // A taken slug is a conflict.
     let slug =
         json!({ "input": { "companyId": company_id(&company), "title": "Twin", "slug": "twin" } });
-    app.data_as(&writer, CREATE, slug.clone()).await;
-    let body = app.query_as(Some(&writer), CREATE, slug).await;
+    app.request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(slug.clone())
+        .send()
+        .await
+        .data();
+    let body = app
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(slug)
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "CONFLICT");
 }

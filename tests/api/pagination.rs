@@ -32,7 +32,12 @@ fn titles(data: &Value) -> Vec<String> {
 }
 
 async fn page(app: &TestApp, variables: Value) -> Value {
-    app.data(PAGE, variables).await
+    app.request()
+        .query(PAGE)
+        .variables(variables)
+        .send()
+        .await
+        .data()
 }
 
 async fn paging_forwards_and_backwards_visits_every_posting_once_in_order(backend: Backend) {
@@ -214,11 +219,11 @@ async fn a_malformed_tampered_or_foreign_cursor_is_bad_user_input(backend: Backe
     tampered[3] = if tampered[3] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     let company_cursor = app
-        .data(
-            "{ companies(first: 1) { pageInfo { endCursor } } }",
-            json!({}),
-        )
-        .await["companies"]["pageInfo"]["endCursor"]
+        .request()
+        .query("{ companies(first: 1) { pageInfo { endCursor } } }")
+        .send()
+        .await
+        .data()["companies"]["pageInfo"]["endCursor"]
         .clone();
 
     for (variables, field) in [
@@ -236,7 +241,13 @@ async fn a_malformed_tampered_or_foreign_cursor_is_bad_user_input(backend: Backe
         ),
         (json!({ "first": 1, "after": company_cursor }), "after"),
     ] {
-        let body = app.query(PAGE, variables.clone()).await;
+        let body = app
+            .request()
+            .query(PAGE)
+            .variables(variables.clone())
+            .send()
+            .await
+            .ok_json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], json!(field));
         assert_eq!(body["data"]["postings"], Value::Null);
@@ -251,7 +262,13 @@ async fn page_sizes_are_capped_and_first_and_last_do_not_mix(backend: Backend) {
         (json!({ "last": 1000 }), "last"),
         (json!({ "first": 1, "last": 1 }), "last"),
     ] {
-        let body = app.query(PAGE, variables.clone()).await;
+        let body = app
+            .request()
+            .query(PAGE)
+            .variables(variables.clone())
+            .send()
+            .await
+            .ok_json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], json!(field));
     }
@@ -265,7 +282,7 @@ async fn companies_page_by_name(backend: Backend) {
         fixtures::company(&app.db, &name.to_lowercase(), name).await;
     }
     let query = "query($after: String) { companies(first: 2, after: $after) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }";
-    let first = app.data(query, json!({})).await;
+    let first = app.request().query(query).send().await.data();
     assert_eq!(
         first["companies"]["nodes"],
         json!([{ "name": "Amber" }, { "name": "Birch" }])
@@ -273,7 +290,13 @@ async fn companies_page_by_name(backend: Backend) {
     assert_eq!(first["companies"]["totalCount"], json!(3));
     assert_eq!(first["companies"]["pageInfo"]["hasNextPage"], json!(true));
     let after = first["companies"]["pageInfo"]["endCursor"].clone();
-    let second = app.data(query, json!({ "after": after })).await;
+    let second = app
+        .request()
+        .query(query)
+        .variables(json!({ "after": after }))
+        .send()
+        .await
+        .data();
     assert_eq!(second["companies"]["nodes"], json!([{ "name": "Cobalt" }]));
     assert_eq!(second["companies"]["pageInfo"]["hasNextPage"], json!(false));
 }

@@ -19,11 +19,7 @@ on_both_databases!(
 
 async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
     let data = app
-        .data(
-            "query($filter: PostingFilterInput) { postings(filter: $filter, first: 100) { totalCount nodes { title } } }",
-            json!({ "filter": filter }),
-        )
-        .await;
+        .request().query("query($filter: PostingFilterInput) { postings(filter: $filter, first: 100) { totalCount nodes { title } } }").variables(json!({ "filter": filter })).send().await.data();
     let titles: BTreeSet<String> = data["postings"]["nodes"]
         .as_array()
         .unwrap()
@@ -197,11 +193,7 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
 
     // The same filter works on a company's own list.
     let data = app
-        .data(
-            r#"{ company(slug: "lumen") { postings(filter: { departments: ["Engineering"] }) { totalCount nodes { title } } } }"#,
-            json!({}),
-        )
-        .await;
+        .request().query(r#"{ company(slug: "lumen") { postings(filter: { departments: ["Engineering"] }) { totalCount nodes { title } } } }"#).send().await.data();
     assert_eq!(
         data["company"]["postings"]["nodes"],
         json!([{ "title": "Charlie" }])
@@ -226,11 +218,7 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
         ),
     ] {
         let body = app
-            .query(
-                "query($filter: PostingFilterInput) { postings(filter: $filter) { nodes { title } } }",
-                json!({ "filter": filter }),
-            )
-            .await;
+            .request().query("query($filter: PostingFilterInput) { postings(filter: $filter) { nodes { title } } }").variables(json!({ "filter": filter })).send().await.ok_json();
         assert_eq!(
             crate::helpers::error_code(&body),
             "BAD_USER_INPUT",
@@ -308,11 +296,7 @@ async fn every_order_lists_postings_in_that_order_with_ties_broken_by_id(backend
         let mut after: Option<String> = None;
         loop {
             let data = app
-                .data(
-                    "query($order: PostingOrderInput, $after: String) { postings(orderBy: $order, first: 2, after: $after) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }",
-                    json!({ "order": order, "after": after }),
-                )
-                .await;
+                .request().query("query($order: PostingOrderInput, $after: String) { postings(orderBy: $order, first: 2, after: $after) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }").variables(json!({ "order": order, "after": after })).send().await.data();
             for edge in data["postings"]["edges"].as_array().unwrap() {
                 seen.push(edge["node"]["title"].as_str().unwrap().to_owned());
             }
@@ -365,12 +349,14 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
     }
 
     let data = app
-        .data(
+        .request()
+        .query(
             r#"{ postings { totalCount nodes { title } }
                  company(slug: "acme") { postings { totalCount nodes { title } } } }"#,
-            json!({}),
         )
-        .await;
+        .send()
+        .await
+        .data();
     assert_eq!(data["postings"]["nodes"], json!([{ "title": "Visible" }]));
     assert_eq!(data["postings"]["totalCount"], json!(1));
     assert_eq!(
@@ -399,17 +385,13 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
         };
         assert!(!requirement_ids.is_empty());
         let data = app
-            .data(
-                "query($id: ID!, $slug: String!, $requirement: ID!) {
+            .request().query("query($id: ID!, $slug: String!, $requirement: ID!) {
                     byId: posting(id: $id) { title }
                     bySlug: posting(companySlug: \"acme\", slug: $slug) { title }
                     node(id: $id) { id }
                     nodes(ids: [$id, $requirement]) { id }
                     requirement: node(id: $requirement) { id }
-                }",
-                json!({ "id": posting_id(draft), "slug": draft.slug, "requirement": requirement_ids[0] }),
-            )
-            .await;
+                }").variables(json!({ "id": posting_id(draft), "slug": draft.slug, "requirement": requirement_ids[0] })).send().await.data();
         assert_eq!(
             data,
             json!({ "byId": null, "bySlug": null, "node": null, "nodes": [null, null], "requirement": null }),
@@ -420,11 +402,7 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
 
     // The published one is found by every path.
     let data = app
-        .data(
-            "query($id: ID!) { posting(id: $id) { title } node(id: $id) { ... on Posting { title } } }",
-            json!({ "id": posting_id(&published) }),
-        )
-        .await;
+        .request().query("query($id: ID!) { posting(id: $id) { title } node(id: $id) { ... on Posting { title } } }").variables(json!({ "id": posting_id(&published) })).send().await.data();
     assert_eq!(
         data,
         json!({ "posting": { "title": "Visible" }, "node": { "title": "Visible" } })
@@ -451,9 +429,9 @@ async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend:
     let body = |query: &'static str, variables: Value| {
         let app = &app;
         async move {
-            let response = app.post(query, variables).await;
-            assert_eq!(response.status(), 200);
-            response.text().await.unwrap()
+            let response = app.request().query(query).variables(variables).send().await;
+            assert_eq!(response.status, 200);
+            response.text
         }
     };
     let plain_body = body(
@@ -483,11 +461,11 @@ async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend:
     );
 
     let aliased = app
-        .data(
-            "{ postings { nodes { requirements { what: text text kind: required } } } }",
-            json!({}),
-        )
-        .await;
+        .request()
+        .query("{ postings { nodes { requirements { what: text text kind: required } } } }")
+        .send()
+        .await
+        .data();
     let first = &aliased["postings"]["nodes"][0]["requirements"][0];
     assert_eq!(first["what"], requirements[0]["text"]);
     assert_eq!(first["kind"], requirements[0]["required"]);
@@ -510,7 +488,7 @@ async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend
         "{ company(slug: \"nordvind\") { postings { nodes { description { heading items } } } } }",
     ];
     for query in queries {
-        let data = app.data(query, json!({})).await;
+        let data = app.request().query(query).send().await.data();
         let page = data.get("company").map_or(&data, |company| company);
         let node = page["postings"]["nodes"]
             .get(0)
@@ -520,11 +498,11 @@ async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend
     }
     // Without it, the page answers the rest as before.
     let data = app
-        .data(
-            "{ postings { nodes { title company { name } } } }",
-            json!({}),
-        )
-        .await;
+        .request()
+        .query("{ postings { nodes { title company { name } } } }")
+        .send()
+        .await
+        .data();
     assert_eq!(
         data["postings"]["nodes"],
         json!([{ "title": "Engineer", "company": { "name": "Nordvind" } }])
@@ -571,9 +549,14 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
     let body = |query: String, variables: Value| {
         let app = &app;
         async move {
-            let response = app.post(&query, variables).await;
-            assert_eq!(response.status(), 200);
-            response.text().await.unwrap()
+            let response = app
+                .request()
+                .query(&query)
+                .variables(variables)
+                .send()
+                .await;
+            assert_eq!(response.status, 200);
+            response.text
         }
     };
     for shape in [
@@ -620,11 +603,11 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
 
     // Fields sharing a response key are merged, as GraphQL says.
     let merged = app
-        .data(
-            "{ postings { nodes { company { name } company { slug } } } }",
-            json!({}),
-        )
-        .await;
+        .request()
+        .query("{ postings { nodes { company { name } company { slug } } } }")
+        .send()
+        .await
+        .data();
     assert_eq!(
         merged["postings"]["nodes"][0]["company"],
         json!({ "name": "Nordvind", "slug": "nordvind" })
