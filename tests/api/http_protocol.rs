@@ -122,10 +122,15 @@ async fn parse_and_validation_errors_carry_codes_and_follow_the_media_type() {
     }
 }
 
+/// `{ postings { totalCount } }` as a JSON request body.
+fn count_body() -> String {
+    json!({ "query": "{ postings { totalCount } }" }).to_string()
+}
+
 #[tokio::test]
-async fn content_type_and_accept_are_negotiated() {
+async fn a_body_that_is_not_json_is_415() {
     let app = app().await;
-    let query = json!({ "query": "{ postings { totalCount } }" }).to_string();
+    let query = count_body();
     let response = app
         .request()
         .header("Content-Type", "text/plain")
@@ -134,7 +139,12 @@ async fn content_type_and_accept_are_negotiated() {
         .await;
     assert_eq!(response.status, 415);
     assert_eq!(error_code(&response.json()), "UNSUPPORTED_MEDIA_TYPE");
+}
 
+#[tokio::test]
+async fn an_accept_the_server_cannot_answer_is_406() {
+    let app = app().await;
+    let query = count_body();
     let response = app
         .request()
         .header("Content-Type", "application/json; charset=utf-8")
@@ -143,7 +153,12 @@ async fn content_type_and_accept_are_negotiated() {
         .send()
         .await;
     assert_eq!(response.status, 406);
+}
 
+#[tokio::test]
+async fn the_answer_has_the_media_type_accept_asks_for() {
+    let app = app().await;
+    let query = count_body();
     for (accept, expected) in [
         (None, "application/json"),
         (Some("*/*"), "application/json"),

@@ -10,11 +10,17 @@ use crate::helpers::{Backend, TestApp, on_both_databases, spawn_app, spawn_app_w
 
 on_both_databases!(
     every_filter_narrows_the_list_to_matching_postings,
+    a_companys_own_list_takes_the_same_filter,
+    filters_that_cannot_be_right_are_refused_with_the_field_named,
     every_order_lists_postings_in_that_order_with_ties_broken_by_id,
-    anonymous_users_never_see_unpublished_postings_by_any_path,
+    anonymous_lists_hold_published_postings_only,
+    unpublished_postings_and_their_requirements_are_null_to_anonymous_readers_by_every_lookup,
+    a_published_posting_is_found_by_id_and_through_node,
     lists_of_plain_objects_answer_every_selection_as_graphql_would,
+    aliases_in_a_list_of_plain_objects_answer_under_their_own_names,
     pages_read_the_description_whenever_their_selection_asks_for_it,
     postings_answer_every_selection_as_graphql_would,
+    fields_sharing_a_response_key_are_merged_as_graphql_says,
 );
 
 async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
@@ -38,8 +44,10 @@ fn set(titles: &[&str]) -> BTreeSet<String> {
     titles.iter().map(|title| (*title).to_owned()).collect()
 }
 
-async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// Nordvind's Alpha and Bravo and Lumen's Charlie and Delta, published, and Lumen's draft
+/// Echo; each differs from the others in department, occupation, employment, remote policy,
+/// language, places and date. Returns Nordvind and Lumen.
+async fn five_postings(app: &TestApp) -> (entity::company::Model, entity::company::Model) {
     let nordvind = fixtures::company(&app.db, "nordvind", "Nordvind").await;
     let lumen = fixtures::company(&app.db, "lumen", "Lumen").await;
     let city = |city: &str, country: &str| (Some(city.to_owned()), country.to_owned());
@@ -108,6 +116,12 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
     for (company, spec) in specs {
         fixtures::posting(&app.db, company.id, spec).await;
     }
+    (nordvind, lumen)
+}
+
+async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, lumen) = five_postings(&app).await;
 
     let cases = [
         (json!(null), set(&["Alpha", "Bravo", "Charlie", "Delta"])),
@@ -190,8 +204,11 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
             "filter {filter}"
         );
     }
+}
 
-    // The same filter works on a company's own list.
+async fn a_companys_own_list_takes_the_same_filter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    five_postings(&app).await;
     let data = app
         .request().query(r#"{ company(slug: "lumen") { postings(filter: { departments: ["Engineering"] }) { totalCount nodes { title } } } }"#).send().await.data();
     assert_eq!(
@@ -199,8 +216,11 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
         json!([{ "title": "Charlie" }])
     );
     assert_eq!(data["company"]["postings"]["totalCount"], json!(1));
+}
 
-    // Filters that cannot be right are refused with the field named.
+async fn filters_that_cannot_be_right_are_refused_with_the_field_named(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (nordvind, _) = five_postings(&app).await;
     for (filter, field) in [
         (json!({ "locations": [{}] }), "filter.locations"),
         (
@@ -314,7 +334,14 @@ async fn every_order_lists_postings_in_that_order_with_ties_broken_by_id(backend
     }
 }
 
-async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Backend) {
+/// Acme's published "Visible" and its draft, closed and archived postings, on a fresh server.
+struct OneVisibleThreeHidden {
+    app: TestApp,
+    published: entity::posting::Model,
+    hidden: Vec<entity::posting::Model>,
+}
+
+async fn one_visible_three_hidden(backend: Backend) -> OneVisibleThreeHidden {
     let app = spawn_app(backend).await;
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let published = fixtures::posting(
@@ -347,7 +374,15 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
             .await,
         );
     }
+    OneVisibleThreeHidden {
+        app,
+        published,
+        hidden,
+    }
+}
 
+async fn anonymous_lists_hold_published_postings_only(backend: Backend) {
+    let OneVisibleThreeHidden { app, .. } = one_visible_three_hidden(backend).await;
     let data = app
         .request()
         .query(
@@ -364,7 +399,12 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
         json!([{ "title": "Visible" }])
     );
     assert_eq!(data["company"]["postings"]["totalCount"], json!(1));
+}
 
+async fn unpublished_postings_and_their_requirements_are_null_to_anonymous_readers_by_every_lookup(
+    backend: Backend,
+) {
+    let OneVisibleThreeHidden { app, hidden, .. } = one_visible_three_hidden(backend).await;
     for draft in &hidden {
         let requirement_ids: Vec<String> = {
             use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -399,8 +439,10 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
             draft.status
         );
     }
+}
 
-    // The published one is found by every path.
+async fn a_published_posting_is_found_by_id_and_through_node(backend: Backend) {
+    let OneVisibleThreeHidden { app, published, .. } = one_visible_three_hidden(backend).await;
     let data = app
         .request().query("query($id: ID!) { posting(id: $id) { title } node(id: $id) { ... on Posting { title } } }").variables(json!({ "id": posting_id(&published) })).send().await.data();
     assert_eq!(
@@ -413,18 +455,7 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
 /// own fields are selected; fragments, directives and aliases go through async-graphql's
 /// resolver. Both must give the same answer.
 async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
-    fixtures::posting(
-        &app.db,
-        company.id,
-        PostingSpec {
-            locations: vec![(Some("Göteborg".into()), "SE".into()), (None, "NO".into())],
-            requirements: 3,
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = a_posting_with_lists(backend).await;
     // Raw bodies: the order of keys is part of the answer.
     let body = |query: &'static str, variables: Value| {
         let app = &app;
@@ -459,7 +490,34 @@ async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend:
         plain["data"]["postings"]["nodes"][0]["locations"][1],
         json!({ "city": null, "region": null, "country": "NO" })
     );
+}
 
+/// A posting of Nordvind's in Göteborg and in Norway, with three requirements.
+async fn a_posting_with_lists(backend: Backend) -> TestApp {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            locations: vec![(Some("Göteborg".into()), "SE".into()), (None, "NO".into())],
+            requirements: 3,
+            ..Default::default()
+        },
+    )
+    .await;
+    app
+}
+
+async fn aliases_in_a_list_of_plain_objects_answer_under_their_own_names(backend: Backend) {
+    let app = a_posting_with_lists(backend).await;
+    let plain = app
+        .request()
+        .query("{ postings { nodes { requirements { text required } } } }")
+        .send()
+        .await
+        .data();
+    let requirements = &plain["postings"]["nodes"][0]["requirements"];
     let aliased = app
         .request()
         .query("{ postings { nodes { requirements { what: text text kind: required } } } }")
@@ -600,8 +658,12 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
         assert_eq!(one_pass, generic, "for {shape}");
         assert_eq!(pushed_down, generic, "for {shape}");
     }
+}
 
-    // Fields sharing a response key are merged, as GraphQL says.
+async fn fields_sharing_a_response_key_are_merged_as_graphql_says(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.cache.enabled = false).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let merged = app
         .request()
         .query("{ postings { nodes { company { name } company { slug } } } }")
