@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::authorization::{OPERATIONS, World, operation};
 use crate::fixtures::{self, PostingSpec, posting_id};
 use crate::helpers::{
-    Backend, TestApp, error_code, on_both_databases, redis_url, spawn_app_with, spawn_binary,
+    Backend, Server, TestApp, error_code, on_both_databases, redis_url, spawn_app_with,
+    spawn_binary,
 };
 use crate::tokens::token;
 
@@ -33,7 +34,13 @@ fn with_redis(settings: &mut Settings) {
 /// Statements the query ran: zero when it was answered from the cache.
 async fn statements_for(app: &TestApp, token: Option<&str>, query: &str) -> (u64, Value) {
     let before = app.statements.get();
-    let body = app.query_as(token, query, json!({})).await;
+    let body = app
+        .request()
+        .maybe_token(token)
+        .query(query)
+        .send()
+        .await
+        .json();
     assert!(body.get("errors").is_none(), "{body}");
     (app.statements.get() - before, body)
 }
@@ -66,7 +73,7 @@ async fn repeated_anonymous_queries_are_answered_from_the_cache(backend: Backend
     let failing = "{ companies { totalCount } posting(id: \"garbage\") { title } }";
     for _ in 0..2 {
         let before = app.statements.get();
-        let body = app.query_as(None, failing, json!({})).await;
+        let body = app.request().query(failing).send().await.json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT");
         assert!(
             app.statements.get() > before,
@@ -92,8 +99,13 @@ async fn every_mutation_makes_cached_responses_stale(backend: Backend) {
         let (cached, _) = statements_for(&app, None, LIST).await;
         assert_eq!(cached, 0, "{name}: warm");
         let body = app
-            .query_as(Some(&token(scope, &[world.mine.id])), document, variables)
-            .await;
+            .request()
+            .token(token(scope, &[world.mine.id]))
+            .query(document)
+            .variables(variables)
+            .send()
+            .await
+            .json();
         assert!(body.get("errors").is_none(), "{name}: {body}");
         let (after, _) = statements_for(&app, None, LIST).await;
         assert!(after > 0, "{name} did not invalidate the cache");
@@ -102,8 +114,7 @@ async fn every_mutation_makes_cached_responses_stale(backend: Backend) {
     // applyToPosting, the anonymous mutation, invalidates too.
     let posting = fixtures::posting(&app.db, world.mine.id, PostingSpec::default()).await;
     statements_for(&app, None, LIST).await;
-    app.data("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
-        json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "A", "email": "a@example.com" } })).await;
+    app.request().query("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }").variables(json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "A", "email": "a@example.com" } })).send().await.data();
     let (after, _) = statements_for(&app, None, LIST).await;
     assert!(after > 0, "applyToPosting did not invalidate the cache");
     assert_eq!(checked, 14, "every mutation of the matrix");
@@ -117,12 +128,15 @@ async fn concurrent_misses_for_one_query_compute_it_once() {
     let posting = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let (once, _) = statements_for(&app, None, LIST).await;
     // Invalidate, then miss twenty times at once.
-    app.data("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
-        json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "A", "email": "a@example.com" } })).await;
+    app.request().query("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }").variables(json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "A", "email": "a@example.com" } })).send().await.data();
     let before = app.statements.get();
     let bodies =
-        futures_util::future::join_all((0..20).map(|_| app.query_as(None, LIST, json!({})))).await;
-    assert!(bodies.iter().all(|body| body.get("errors").is_none()));
+        futures_util::future::join_all((0..20).map(|_| app.request().query(LIST).send())).await;
+    assert!(
+        bodies
+            .iter()
+            .all(|body| body.json().get("errors").is_none())
+    );
     assert_eq!(
         app.statements.get() - before,
         once,
@@ -165,25 +179,25 @@ async fn a_write_through_one_server_is_seen_at_once_through_another() {
     ];
     let (mut writer_process, writer_port) = spawn_binary(&common);
     let (mut reader_process, reader_port) = spawn_binary(&common);
-    let client = reqwest::Client::new();
-    let query = json!({ "query": "query($id: ID!) { posting(id: $id) { title version } }", "variables": { "id": posting_id(&posting) } });
+    let (reader, writer) = (Server::on_port(reader_port), Server::on_port(writer_port));
+    let id = posting_id(&posting);
+    let read_posting = move || {
+        reader
+            .request()
+            .query("query($id: ID!) { posting(id: $id) { title version } }")
+            .variables(json!({ "id": id }))
+    };
 
     // Readers hammer the second server all along.
     let stop = Arc::new(AtomicBool::new(false));
     let reads = Arc::new(AtomicUsize::new(0));
     let mut readers = Vec::new();
     for _ in 0..4 {
-        let (client, query, stop, reads) =
-            (client.clone(), query.clone(), stop.clone(), reads.clone());
+        let (read_posting, stop, reads) = (read_posting.clone(), stop.clone(), reads.clone());
         readers.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
-                let response = client
-                    .post(format!("http://127.0.0.1:{reader_port}/graphql"))
-                    .json(&query)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 200);
+                let response = read_posting().send().await;
+                assert_eq!(response.status, 200);
                 reads.fetch_add(1, Ordering::Relaxed);
             }
         }));
@@ -192,22 +206,16 @@ async fn a_write_through_one_server_is_seen_at_once_through_another() {
     let mut stale = 0;
     for version in 1..=40 {
         let title = format!("Version {version}");
-        let body: Value = client
-            .post(format!("http://127.0.0.1:{writer_port}/graphql"))
-            .bearer_auth(&writer_token)
-            .json(&json!({ "query": "mutation($input: UpdatePostingInput!) { updatePosting(input: $input) { posting { version } } }",
-                "variables": { "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } } }))
-            .send().await.unwrap().json().await.unwrap();
-        assert!(body.get("errors").is_none(), "{body}");
-        let read: Value = client
-            .post(format!("http://127.0.0.1:{reader_port}/graphql"))
-            .json(&query)
+        let body = writer
+            .request()
+            .token(&writer_token)
+            .query("mutation($input: UpdatePostingInput!) { updatePosting(input: $input) { posting { version } } }")
+            .variables(json!({ "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } }))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json();
+        assert!(body.get("errors").is_none(), "{body}");
+        let read = read_posting().send().await.json();
         if read["data"]["posting"]["title"] != json!(title) {
             stale += 1;
         }
@@ -243,19 +251,14 @@ async fn a_starting_server_never_serves_answers_cached_before_it_started() {
         "--redis-url",
         redis.as_str(),
     ];
-    let count = json!({ "query": "{ postings { totalCount } }" });
-    let client = reqwest::Client::new();
+    let count = |port: u16| {
+        Server::on_port(port)
+            .request()
+            .query("{ postings { totalCount } }")
+    };
     let (mut first, port) = spawn_binary(&args);
     for _ in 0..2 {
-        let body: Value = client
-            .post(format!("http://127.0.0.1:{port}/graphql"))
-            .json(&count)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = count(port).send().await.json();
         assert_eq!(body["data"]["postings"]["totalCount"], json!(0));
     }
     let _ = first.kill();
@@ -263,15 +266,7 @@ async fn a_starting_server_never_serves_answers_cached_before_it_started() {
     // A change made beside the API, while no server runs.
     fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let (mut second, port) = spawn_binary(&args);
-    let body: Value = client
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&count)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = count(port).send().await.json();
     let _ = second.kill();
     let _ = second.wait();
     assert_eq!(
@@ -360,9 +355,9 @@ async fn redis_killed_and_restarted_mid_run_fails_no_request() {
     let mut restarted = false;
     redis.kill();
     while started.elapsed() < Duration::from_secs(3) {
-        let response = app.post(LIST, json!({})).await;
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.unwrap();
+        let response = app.request().query(LIST).send().await;
+        assert_eq!(response.status, 200);
+        let body = response.json();
         assert!(
             body.get("errors").is_none(),
             "a request failed while Redis was down: {body}"
@@ -399,46 +394,48 @@ async fn persisted_queries_round_trip_over_post_and_get() {
     let app = spawn_app_with(Backend::Sqlite, with_redis).await;
     let query = "{ companies { totalCount } }";
     // The answer is cached before the hash is registered: registering still works on a hit.
-    app.post(query, json!({})).await;
+    app.request().query(query).send().await;
     let hash = api::cache::response::hex(&Sha256::digest(query.as_bytes()));
     let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
-    let body = app.post_json(json!({ "extensions": extensions })).await;
+    let body = app
+        .request()
+        .extensions(extensions.clone())
+        .send()
+        .await
+        .json();
     assert_eq!(
         body["errors"][0]["message"],
         json!("PersistedQueryNotFound")
     );
     assert_eq!(error_code(&body), "PERSISTED_QUERY_NOT_FOUND");
     let wrong = json!({ "persistedQuery": { "version": 1, "sha256Hash": "0".repeat(64) } });
-    let response = app
-        .client
-        .post(app.graphql_url())
-        .json(&json!({ "query": query, "extensions": wrong }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    let response = app.request().query(query).extensions(wrong).send().await;
+    assert_eq!(response.status, 400);
     let body = app
-        .post_json(json!({ "query": query, "extensions": extensions }))
-        .await;
-    assert_eq!(
-        body,
-        json!({ "data": { "companies": { "totalCount": 0 } } })
-    );
-    let body = app.post_json(json!({ "extensions": extensions })).await;
-    assert_eq!(
-        body,
-        json!({ "data": { "companies": { "totalCount": 0 } } })
-    );
-    let response = app
-        .client
-        .get(app.graphql_url())
-        .query(&[("extensions", extensions.to_string())])
+        .request()
+        .query(query)
+        .extensions(extensions.clone())
         .send()
         .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+        .json();
     assert_eq!(
-        response.json::<Value>().await.unwrap(),
+        body,
+        json!({ "data": { "companies": { "totalCount": 0 } } })
+    );
+    let body = app
+        .request()
+        .extensions(extensions.clone())
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        body,
+        json!({ "data": { "companies": { "totalCount": 0 } } })
+    );
+    let response = app.request().get().extensions(extensions).send().await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json(),
         json!({ "data": { "companies": { "totalCount": 0 } } })
     );
 }
@@ -446,43 +443,40 @@ async fn persisted_queries_round_trip_over_post_and_get() {
 #[tokio::test]
 async fn anonymous_get_queries_carry_etags_and_revalidate_with_304() {
     let app = spawn_app_with(Backend::Sqlite, with_redis).await;
-    let get = |if_none_match: Option<String>, bearer: Option<String>| {
+    let get = |if_none_match: Option<&str>, bearer: Option<&str>| {
         let mut request = app
-            .client
-            .get(app.graphql_url())
-            .query(&[("query", "{ companies { totalCount } }")]);
+            .request()
+            .get()
+            .query("{ companies { totalCount } }")
+            .maybe_token(bearer);
         if let Some(tag) = if_none_match {
             request = request.header("If-None-Match", tag);
         }
-        if let Some(bearer) = bearer {
-            request = request.bearer_auth(bearer);
-        }
         request.send()
     };
-    let first = get(None, None).await.unwrap();
-    assert_eq!(first.status(), 200);
-    assert_eq!(first.headers()["cache-control"], "public, max-age=30");
-    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let first = get(None, None).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("cache-control"), "public, max-age=30");
+    let tag = first.header("etag").to_owned();
     assert!(
         tag.starts_with('"') && tag.len() > 10,
         "a strong ETag: {tag}"
     );
-    let again = get(Some(tag.clone()), None).await.unwrap();
-    assert_eq!(again.status(), 304);
-    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
-    assert!(again.text().await.unwrap().is_empty());
-    let other = get(Some("\"something-else\"".to_owned()), None)
-        .await
-        .unwrap();
-    assert_eq!(other.status(), 200);
-    let authenticated = get(None, Some(token("postings:read", &[]))).await.unwrap();
-    assert_eq!(
-        authenticated.headers()["cache-control"],
-        "private, no-store"
-    );
-    assert!(authenticated.headers().get("etag").is_none());
-    let post = app.post("{ companies { totalCount } }", json!({})).await;
-    assert_eq!(post.headers()["cache-control"], "no-store");
+    let again = get(Some(&tag), None).await;
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("etag"), tag);
+    assert!(again.text.is_empty());
+    let other = get(Some("\"something-else\""), None).await;
+    assert_eq!(other.status, 200);
+    let authenticated = get(None, Some(&token("postings:read", &[]))).await;
+    assert_eq!(authenticated.header("cache-control"), "private, no-store");
+    assert!(authenticated.headers.get("etag").is_none());
+    let post = app
+        .request()
+        .query("{ companies { totalCount } }")
+        .send()
+        .await;
+    assert_eq!(post.header("cache-control"), "no-store");
 }
 
 #[tokio::test]
@@ -500,8 +494,8 @@ async fn metrics_count_requests_by_operation_and_cache_events() {
     ];
     // A query no other test sends: its first answer is a miss, its second a hit.
     let query = "{ metricsProbe: companies { totalCount } }";
-    app.post(query, json!({})).await;
-    app.post(query, json!({})).await;
+    app.request().query(query).send().await;
+    app.request().query(query).send().await;
     assert!(
         app.metric(requests).await >= before[0] + 2.0,
         "requests counted"

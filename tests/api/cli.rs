@@ -1,63 +1,93 @@
 //! The `jobgraph` binary as a new user runs it: no configuration, a bare working directory.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use migration::MigratorTrait;
 use serde_json::{Value, json};
 
-/// Starts `jobgraph` with no settings in an empty directory, queries it, stops it with
-/// SIGTERM and expects a clean exit.
-#[tokio::test]
-async fn the_binary_serves_the_embedded_default_and_stops_gracefully_on_sigterm() {
-    let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&directory).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
-        .args(["--bind", "127.0.0.1:0", "--log-format", "json"])
-        .current_dir(&directory)
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start jobgraph");
+use crate::helpers::Server;
 
-    // The log says which port it picked.
-    let stderr = child.stderr.take().unwrap();
-    let (port_tx, port_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Ok(event) = serde_json::from_str::<Value>(&line)
-                && event["message"] == "listening"
-            {
-                let _ = port_tx.send(event["port"].as_u64());
+/// `jobgraph` started with no settings in an empty directory of its own, which goes (with the
+/// process, if still running) when this is dropped.
+struct BareStart {
+    directory: PathBuf,
+    child: Child,
+    server: Server,
+}
+
+impl BareStart {
+    fn new() -> BareStart {
+        let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+            .args(["--bind", "127.0.0.1:0", "--log-format", "json"])
+            .current_dir(&directory)
+            .env_remove("DATABASE_URL")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start jobgraph");
+
+        // The log says which port it picked.
+        let stderr = child.stderr.take().unwrap();
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(event) = serde_json::from_str::<Value>(&line)
+                    && event["message"] == "listening"
+                {
+                    let _ = port_tx.send(event["port"].as_u64());
+                }
             }
+        });
+        let port = port_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server logs its port")
+            .expect("a port number");
+        BareStart {
+            directory,
+            child,
+            server: Server::on_port(u16::try_from(port).unwrap()),
         }
-    });
-    let port = port_rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server logs its port")
-        .expect("a port number");
+    }
+}
 
-    let response: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&json!({ "query": "{ postings(first: 1) { totalCount nodes { title } } }" }))
+impl Drop for BareStart {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_the_sample_catalog_from_an_embedded_database_it_makes() {
+    let started = BareStart::new();
+    let response = started
+        .server
+        .request()
+        .query("{ postings(first: 1) { totalCount nodes { title } } }")
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert!(
         response["data"]["postings"]["totalCount"].as_u64().unwrap() >= 20,
         "the sample catalog is there: {response}"
     );
-    assert!(directory.join("jobgraph.db").exists());
+    assert!(started.directory.join("jobgraph.db").exists());
+}
 
-    // The local development secret was made beside the database, and `jobgraph token` signs
-    // with it tokens the running server accepts.
-    assert!(directory.join("jobgraph.dev-secret").exists());
+/// The local development secret is made beside the database, and `jobgraph token` signs with
+/// it tokens the running server accepts.
+#[tokio::test]
+async fn the_token_command_signs_tokens_the_bare_binary_accepts() {
+    let started = BareStart::new();
+    let server = &started.server;
+    assert!(started.directory.join("jobgraph.dev-secret").exists());
     let output = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
         .args([
             "token",
@@ -68,60 +98,63 @@ async fn the_binary_serves_the_embedded_default_and_stops_gracefully_on_sigterm(
             "--ttl",
             "10m",
         ])
-        .current_dir(&directory)
+        .current_dir(&started.directory)
         .env_remove("DATABASE_URL")
         .env_remove("JOBGRAPH_JWT_SECRET")
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
-    let company = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&json!({ "query": "{ company(slug: \"nordvind-energi\") { id } }" }))
+    let company = server
+        .request()
+        .query("{ company(slug: \"nordvind-energi\") { id } }")
         .send()
         .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["data"]["company"]["id"]
+        .json()["data"]["company"]["id"]
         .clone();
-    let created: Value = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({
-            "query": "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { status } } }",
-            "variables": { "input": { "companyId": company, "title": "Made with a CLI token" } },
-        }))
+    let created = server
+        .request()
+        .token(&token)
+        .query("mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { status } } }")
+        .variables(json!({ "input": { "companyId": company, "title": "Made with a CLI token" } }))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json();
     assert_eq!(
         created["data"]["createPosting"]["posting"]["status"],
         json!("DRAFT"),
         "{created}"
     );
+}
 
+#[tokio::test]
+async fn the_binary_stops_gracefully_on_sigterm() {
+    let mut started = BareStart::new();
+    // Answering a request first, so that it stops a server that has done some work.
+    started
+        .server
+        .request()
+        .query("{ postings(first: 1) { totalCount } }")
+        .send()
+        .await
+        .data();
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &started.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let started = Instant::now();
+    let since = Instant::now();
     let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
+        if let Some(exit) = started.child.try_wait().unwrap() {
             break exit;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(15),
+            since.elapsed() < Duration::from_secs(15),
             "still running after SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "exit status {exit:?}");
-    let _ = std::fs::remove_dir_all(&directory);
 }
 
 #[test]

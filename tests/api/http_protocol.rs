@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
-use serde_json::{Value, json};
+use reqwest::Method;
+use serde_json::json;
 
 use crate::fixtures::{self, PostingSpec};
 use crate::helpers::{Backend, TestApp, error_code, spawn_app, spawn_app_with};
@@ -15,29 +15,22 @@ async fn app() -> TestApp {
     spawn_app(Backend::Sqlite).await
 }
 
-async fn body(response: reqwest::Response) -> Value {
-    response.json().await.expect("a JSON body")
-}
-
 #[tokio::test]
 async fn queries_work_over_get_with_variables_and_operation_name() {
     let app = app().await;
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let response = app
-        .client
-        .get(app.graphql_url())
-        .query(&[
-            ("query", "query Count { postings { totalCount } } query Name($slug: String!) { company(slug: $slug) { name } }"),
-            ("operationName", "Name"),
-            ("variables", r#"{"slug":"acme"}"#),
-        ])
+        .request()
+        .get()
+        .query("query Count { postings { totalCount } } query Name($slug: String!) { company(slug: $slug) { name } }")
+        .operation_name("Name")
+        .variables(json!({ "slug": "acme" }))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+        .await;
+    assert_eq!(response.status, 200);
     assert_eq!(
-        body(response).await,
+        response.json(),
         json!({ "data": { "company": { "name": "Acme" } } })
     );
 }
@@ -46,24 +39,17 @@ async fn queries_work_over_get_with_variables_and_operation_name() {
 async fn mutations_over_get_are_refused_with_405() {
     let app = app().await;
     let response = app
-        .client
-        .get(app.graphql_url())
-        .query(&[("query", "mutation { anything }")])
+        .request()
+        .get()
+        .query("mutation { anything }")
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "POST");
-    assert_eq!(error_code(&body(response).await), "METHOD_NOT_ALLOWED");
+        .await;
+    assert_eq!(response.status, 405);
+    assert_eq!(response.header("allow"), "POST");
+    assert_eq!(error_code(&response.json()), "METHOD_NOT_ALLOWED");
 
-    let response = app
-        .client
-        .put(app.graphql_url())
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
+    let response = app.request().method(Method::PUT).body("{}").send().await;
+    assert_eq!(response.status, 405);
 }
 
 #[tokio::test]
@@ -78,37 +64,27 @@ async fn malformed_requests_are_400_with_a_code() {
     ] {
         for accept in ["application/json", GRAPHQL_RESPONSE] {
             let response = app
-                .client
-                .post(app.graphql_url())
-                .header(CONTENT_TYPE, "application/json")
-                .header(ACCEPT, accept)
+                .request()
+                .header("Content-Type", "application/json")
+                .header("Accept", accept)
                 .body(raw)
                 .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 400, "{raw} as {accept}");
-            assert!(
-                response.headers()[CONTENT_TYPE]
-                    .to_str()
-                    .unwrap()
-                    .starts_with(accept)
-            );
-            let body = body(response).await;
+                .await;
+            assert_eq!(response.status, 400, "{raw} as {accept}");
+            assert!(response.header("content-type").starts_with(accept));
+            let body = response.json();
             assert_eq!(error_code(&body), "BAD_REQUEST", "{raw}");
             assert!(body.get("data").is_none());
         }
     }
     let response = app
-        .client
-        .get(app.graphql_url())
-        .query(&[
-            ("query", "{ postings { totalCount } }"),
-            ("variables", "{oops"),
-        ])
+        .request()
+        .get()
+        .query("{ postings { totalCount } }")
+        .param("variables", "{oops")
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+        .await;
+    assert_eq!(response.status, 400);
 }
 
 #[tokio::test]
@@ -123,15 +99,14 @@ async fn parse_and_validation_errors_carry_codes_and_follow_the_media_type() {
     for (query, code) in cases {
         for (accept, failing_status) in [(GRAPHQL_RESPONSE, 400), ("application/json", 200)] {
             let response = app
-                .client
-                .post(app.graphql_url())
-                .header(ACCEPT, accept)
-                .json(&json!({ "query": query, "variables": { "n": "not a number" } }))
+                .request()
+                .header("Accept", accept)
+                .query(query)
+                .variables(json!({ "n": "not a number" }))
                 .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            let body = body(response).await;
+                .await;
+            let status = response.status;
+            let body = response.json();
             let code = if code.is_empty() {
                 "GRAPHQL_VALIDATION_FAILED"
             } else {
@@ -147,32 +122,43 @@ async fn parse_and_validation_errors_carry_codes_and_follow_the_media_type() {
     }
 }
 
+/// `{ postings { totalCount } }` as a JSON request body.
+fn count_body() -> String {
+    json!({ "query": "{ postings { totalCount } }" }).to_string()
+}
+
 #[tokio::test]
-async fn content_type_and_accept_are_negotiated() {
+async fn a_body_that_is_not_json_is_415() {
     let app = app().await;
-    let query = json!({ "query": "{ postings { totalCount } }" }).to_string();
+    let query = count_body();
     let response = app
-        .client
-        .post(app.graphql_url())
-        .header(CONTENT_TYPE, "text/plain")
+        .request()
+        .header("Content-Type", "text/plain")
         .body(query.clone())
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 415);
-    assert_eq!(error_code(&body(response).await), "UNSUPPORTED_MEDIA_TYPE");
+        .await;
+    assert_eq!(response.status, 415);
+    assert_eq!(error_code(&response.json()), "UNSUPPORTED_MEDIA_TYPE");
+}
 
+#[tokio::test]
+async fn an_accept_the_server_cannot_answer_is_406() {
+    let app = app().await;
+    let query = count_body();
     let response = app
-        .client
-        .post(app.graphql_url())
-        .header(CONTENT_TYPE, "application/json; charset=utf-8")
-        .header(ACCEPT, "text/csv")
+        .request()
+        .header("Content-Type", "application/json; charset=utf-8")
+        .header("Accept", "text/csv")
         .body(query.clone())
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 406);
+        .await;
+    assert_eq!(response.status, 406);
+}
 
+#[tokio::test]
+async fn the_answer_has_the_media_type_accept_asks_for() {
+    let app = app().await;
+    let query = count_body();
     for (accept, expected) in [
         (None, "application/json"),
         (Some("*/*"), "application/json"),
@@ -180,25 +166,21 @@ async fn content_type_and_accept_are_negotiated() {
         (Some("application/json"), "application/json"),
     ] {
         let mut request = app
-            .client
-            .post(app.graphql_url())
-            .header(CONTENT_TYPE, "application/json")
+            .request()
+            .header("Content-Type", "application/json")
             .body(query.clone());
         if let Some(accept) = accept {
-            request = request.header(ACCEPT, accept);
+            request = request.header("Accept", accept);
         }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        let content_type = response.headers()[CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let response = request.send().await;
+        assert_eq!(response.status, 200);
+        let content_type = response.header("content-type");
         assert!(
             content_type.starts_with(expected),
             "{accept:?} gave {content_type}"
         );
         assert_eq!(
-            body(response).await,
+            response.json(),
             json!({ "data": { "postings": { "totalCount": 0 } } })
         );
     }
@@ -212,20 +194,22 @@ async fn a_body_over_the_limit_is_413() {
     .await;
     let padding = " ".repeat(2000);
     let response = app
-        .client
-        .post(app.graphql_url())
-        .header(CONTENT_TYPE, "application/json")
+        .request()
+        .header("Content-Type", "application/json")
         .body(format!(
             r#"{{"query": "{{ postings {{ totalCount }} }}{padding}"}}"#
         ))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 413);
-    assert_eq!(error_code(&body(response).await), "PAYLOAD_TOO_LARGE");
+        .await;
+    assert_eq!(response.status, 413);
+    assert_eq!(error_code(&response.json()), "PAYLOAD_TOO_LARGE");
     // Just under the limit still works.
-    let response = app.post("{ postings { totalCount } }", json!({})).await;
-    assert_eq!(response.status(), 200);
+    let response = app
+        .request()
+        .query("{ postings { totalCount } }")
+        .send()
+        .await;
+    assert_eq!(response.status, 200);
 }
 
 #[tokio::test]
@@ -237,7 +221,7 @@ async fn too_deep_and_too_complex_queries_are_refused_before_running() {
     .await;
     let before = app.statements.get();
     let deep = "{ postings(first: 1) { nodes { company { postings(first: 1) { nodes { company { name } } } } } } }";
-    let body = app.query(deep, json!({})).await;
+    let body = app.request().query(deep).send().await.ok_json();
     assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
     assert!(
         body["errors"][0]["message"]
@@ -249,7 +233,7 @@ async fn too_deep_and_too_complex_queries_are_refused_before_running() {
 
     let complex =
         "{ postings(first: 100) { nodes { title slug summary language company { name slug } } } }";
-    let body = app.query(complex, json!({})).await;
+    let body = app.request().query(complex).send().await.ok_json();
     assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
     assert!(
         body["errors"][0]["message"]
@@ -265,8 +249,11 @@ async fn too_deep_and_too_complex_queries_are_refused_before_running() {
     );
 
     let fine = app
-        .query("{ postings(first: 10) { nodes { title } } }", json!({}))
-        .await;
+        .request()
+        .query("{ postings(first: 10) { nodes { title } } }")
+        .send()
+        .await
+        .ok_json();
     assert!(fine.get("errors").is_none(), "{fine}");
 }
 
@@ -279,14 +266,21 @@ async fn a_request_that_runs_past_the_timeout_gets_a_timeout_error() {
     .await;
     // The test holds the pool's only connection, so the request waits past its timeout.
     let held = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
-    let response = app.post("{ postings { totalCount } }", json!({})).await;
-    assert_eq!(response.status(), 504);
-    assert_eq!(error_code(&body(response).await), "TIMEOUT");
+    let response = app
+        .request()
+        .query("{ postings { totalCount } }")
+        .send()
+        .await;
+    assert_eq!(response.status, 504);
+    assert_eq!(error_code(&response.json()), "TIMEOUT");
     held.rollback().await.unwrap();
-    let response = app.post("{ postings { totalCount } }", json!({})).await;
+    let response = app
+        .request()
+        .query("{ postings { totalCount } }")
+        .send()
+        .await;
     assert_eq!(
-        response.status(),
-        200,
+        response.status, 200,
         "the server recovers once the database answers"
     );
 }
@@ -294,44 +288,20 @@ async fn a_request_that_runs_past_the_timeout_gets_a_timeout_error() {
 #[tokio::test]
 async fn liveness_readiness_and_request_ids() {
     let app = app().await;
-    let live = app
-        .client
-        .get(format!("{}/livez", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(live.status(), 200);
-    let id = live.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let live = app.request().get().path("/livez").send().await;
+    assert_eq!(live.status, 200);
+    let id = live.header("x-request-id");
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), 200);
-    assert_ne!(
-        ready.headers()["x-request-id"].to_str().unwrap(),
-        id,
-        "ids differ per request"
-    );
+    let ready = app.request().get().path("/readyz").send().await;
+    assert_eq!(ready.status, 200);
+    assert_ne!(ready.header("x-request-id"), id, "ids differ per request");
 
     // Without its database the server is alive but not ready.
     app.db.close_by_ref().await.unwrap();
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ready.status(), 503);
-    let live = app
-        .client
-        .get(format!("{}/livez", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(live.status(), 200);
+    let ready = app.request().get().path("/readyz").send().await;
+    assert_eq!(ready.status, 503);
+    let live = app.request().get().path("/livez").send().await;
+    assert_eq!(live.status, 200);
 }
 
 #[tokio::test]
@@ -339,23 +309,15 @@ async fn browsers_get_graphiql() {
     let app = app().await;
     for path in ["/", "/graphql"] {
         let response = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .request()
+            .get()
+            .path(path)
+            .header("Accept", "text/html,application/xhtml+xml")
             .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{path}");
-        assert!(
-            response.headers()[CONTENT_TYPE]
-                .to_str()
-                .unwrap()
-                .starts_with("text/html")
-        );
-        assert!(
-            response.text().await.unwrap().contains("graphiql"),
-            "{path}"
-        );
+            .await;
+        assert_eq!(response.status, 200, "{path}");
+        assert!(response.header("content-type").starts_with("text/html"));
+        assert!(response.text.contains("graphiql"), "{path}");
     }
 }
 
@@ -365,24 +327,22 @@ async fn a_document_with_several_operations_needs_a_known_operation_name() {
     let document = "query A { postings { totalCount } } query B { companies { totalCount } }";
     for operation_name in [None, Some("C")] {
         let response = app
-            .client
-            .post(app.graphql_url())
-            .json(&json!({ "query": document, "operationName": operation_name }))
+            .request()
+            .header("Content-Type", "application/json")
+            .body(json!({ "query": document, "operationName": operation_name }).to_string())
             .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400);
-        assert_eq!(error_code(&body(response).await), "BAD_REQUEST");
+            .await;
+        assert_eq!(response.status, 400);
+        assert_eq!(error_code(&response.json()), "BAD_REQUEST");
     }
     let response = app
-        .client
-        .post(app.graphql_url())
-        .json(&json!({ "query": document, "operationName": "B" }))
+        .request()
+        .query(document)
+        .operation_name("B")
         .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
-        body(response).await,
+        response.json(),
         json!({ "data": { "companies": { "totalCount": 0 } } })
     );
 }
@@ -391,12 +351,11 @@ async fn a_document_with_several_operations_needs_a_known_operation_name() {
 async fn response_fields_keep_the_order_the_query_asked_for() {
     let app = app().await;
     let response = app
-        .post(
-            "{ postings { totalCount pageInfo { hasNextPage } edges { cursor } } }",
-            json!({}),
-        )
+        .request()
+        .query("{ postings { totalCount pageInfo { hasNextPage } edges { cursor } } }")
+        .send()
         .await;
-    let text = response.text().await.unwrap();
+    let text = response.text;
     let total = text.find("totalCount").unwrap();
     let info = text.find("pageInfo").unwrap();
     let edges = text.find("edges").unwrap();

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
-use serde_json::json;
 
 use crate::fixtures;
 use crate::helpers::{Backend, TestApp, error_code, spawn_app_with};
@@ -18,7 +17,7 @@ fn key_path(file: &str) -> PathBuf {
 }
 
 async fn accepted(app: &TestApp, token: &str) -> bool {
-    let body = app.query_as(Some(token), ME, json!({})).await;
+    let body = app.request().token(token).query(ME).send().await.json();
     match body.get("errors") {
         None => true,
         Some(_) => {
@@ -101,21 +100,14 @@ async fn a_present_but_invalid_token_is_refused_even_where_none_is_needed() {
         "bearer    ",
     ] {
         let response = app
-            .client
-            .post(app.graphql_url())
+            .request()
             .header("Authorization", header)
-            .json(&json!({ "query": ME }))
+            .query(ME)
             .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 401, "{header}");
-        assert!(
-            response.headers()["www-authenticate"]
-                .to_str()
-                .unwrap()
-                .starts_with("Bearer")
-        );
-        let body: serde_json::Value = response.json().await.unwrap();
+            .await;
+        assert_eq!(response.status, 401, "{header}");
+        assert!(response.header("www-authenticate").starts_with("Bearer"));
+        let body = response.json();
         assert_eq!(error_code(&body), "UNAUTHENTICATED");
     }
 }

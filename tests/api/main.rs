@@ -22,6 +22,7 @@ mod pagination;
 mod postings;
 mod pushdown;
 mod read_pool;
+mod schema_descriptions;
 mod schema_file;
 mod statements;
 mod tokens;

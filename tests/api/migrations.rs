@@ -3,7 +3,6 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{Database, EntityTrait, PaginatorTrait};
-use serde_json::json;
 
 use crate::helpers::{Backend, TestDatabase, on_both_databases, spawn_app, spawn_app_with};
 
@@ -47,7 +46,12 @@ async fn configured_databases_are_never_seeded_implicitly_but_seed_sample_is_ide
     assert!(first.postings >= 25, "{first:?}");
     let again = api::seed::seed_sample(&app.db).await.unwrap();
     assert_eq!(again, api::seed::SeedSummary::default());
-    let data = app.data("{ postings { totalCount } }", json!({})).await;
+    let data = app
+        .request()
+        .query("{ postings { totalCount } }")
+        .send()
+        .await
+        .data();
     assert!(data["postings"]["totalCount"].as_u64().unwrap() >= 20);
 }
 
@@ -58,11 +62,7 @@ async fn a_brand_new_embedded_database_starts_with_the_sample_catalog() {
     })
     .await;
     let data = app
-        .data(
-            r#"{ postings(filter: { languages: ["sv"] }) { totalCount } companies { totalCount } }"#,
-            json!({}),
-        )
-        .await;
+        .request().query(r#"{ postings(filter: { languages: ["sv"] }) { totalCount } companies { totalCount } }"#).send().await.data();
     assert!(
         data["postings"]["totalCount"].as_u64().unwrap() >= 5,
         "{data}"

@@ -8,16 +8,39 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, PostingSpec, company_id, posting_id};
-use crate::helpers::{Backend, error_code, on_both_databases, spawn_app};
+use crate::helpers::{Backend, Response, TestApp, error_code, on_both_databases, spawn_app};
 use crate::tokens::token;
 
 on_both_databases!(
-    an_internal_tool_creates_updates_publishes_and_archives_a_posting,
+    a_created_posting_is_a_draft_at_version_one_with_a_slug_made_from_its_title,
+    a_created_posting_keeps_its_locations_description_sections_and_requirements,
+    a_new_draft_is_invisible_to_anonymous_readers,
+    an_update_bumps_the_version_and_changes_only_the_fields_it_names,
+    an_update_with_null_clears_a_field_and_leaves_omitted_ones,
+    publishing_a_draft_dates_it_and_shows_it_to_anonymous_readers,
+    closing_a_closed_posting_is_a_conflict,
+    a_closed_posting_can_be_archived,
+    a_requirement_added_at_position_zero_comes_first,
+    removing_a_requirement_keeps_the_others_in_order,
+    setting_requirements_replaces_the_whole_list,
+    the_audit_trail_lists_every_change_newest_first_with_who_made_it,
+    a_posting_with_applications_cannot_be_deleted,
+    deleting_a_posting_removes_it_with_its_requirements,
     two_updates_with_the_same_expected_version_one_wins_one_conflicts,
     fifty_concurrent_applications_with_one_key_make_one_row,
     drafts_are_visible_to_their_companys_postings_read_token_only,
-    applications_are_visible_to_their_company_only_through_every_path,
+    a_new_application_is_submitted,
+    the_companys_applications_read_token_sees_an_application_by_every_path,
+    no_other_reader_sees_an_application_by_any_path,
+    an_applications_write_token_moves_an_application_along,
+    erasing_an_application_removes_its_personal_data_and_keeps_an_anonymous_record,
+    applying_to_a_draft_is_not_found,
+    an_application_with_a_bad_address_is_refused_without_echoing_it,
     bad_input_is_refused_with_the_field_named_and_changes_nothing,
+    an_unknown_enum_value_is_a_validation_error_and_changes_nothing,
+    publishing_an_incomplete_draft_is_a_conflict_that_names_what_is_missing,
+    an_update_at_a_stale_version_is_a_conflict_and_changes_nothing,
+    a_slug_taken_within_the_company_is_a_conflict,
 );
 
 const CREATE: &str = "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { id slug status version title description { heading paragraphs items } locations { city country } requirements { id text required yearsMin } } } }";
@@ -25,16 +48,37 @@ const UPDATE: &str = "mutation($input: UpdatePostingInput!) { updatePosting(inpu
 const PUBLISH: &str = "mutation($input: PublishPostingInput!) { publishPosting(input: $input) { posting { id status version postedAt } } }";
 const APPLY: &str = "mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id status } } }";
 
-async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backend: Backend) {
+const CLOSE: &str =
+    "mutation($input: PostingRefInput!) { closePosting(input: $input) { posting { status } } }";
+const ARCHIVE: &str =
+    "mutation($input: PostingRefInput!) { archivePosting(input: $input) { posting { status } } }";
+const DELETE: &str =
+    "mutation($input: PostingRefInput!) { deletePosting(input: $input) { deletedId } }";
+const ADD_REQUIREMENT: &str = "mutation($input: AddRequirementInput!) { addRequirement(input: $input) { requirement { id text } posting { version requirements { text } } } }";
+const REMOVE_REQUIREMENT: &str = "mutation($input: RemoveRequirementInput!) { removeRequirement(input: $input) { posting { requirements { text } } } }";
+const SET_REQUIREMENTS: &str = "mutation($input: SetRequirementsInput!) { setRequirements(input: $input) { posting { version requirements { text yearsMin yearsMax } } } }";
+
+/// A company, an internal tool's `postings:write` token for it, and a draft the tool created
+/// through the API, in Swedish, with a Markdown description, a location and two requirements.
+struct Draft {
+    app: TestApp,
+    company: entity::company::Model,
+    writer: String,
+    /// `createPosting`'s answer.
+    created: Value,
+    /// The draft's global id.
+    id: Value,
+}
+
+async fn a_draft(backend: Backend) -> Draft {
     let app = spawn_app(backend).await;
     let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
     let writer = token("postings:write", &[company.id]);
-
     let created = app
-        .data_as(
-            &writer,
-            CREATE,
-            json!({ "input": {
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(json!({ "input": {
             "companyId": company_id(&company),
             "title": "Systemutvecklare, Göteborg",
             "description": "Vi bygger vindkraft.\n\n## Dina arbetsuppgifter\n- Bygga\n- Drifta",
@@ -44,13 +88,104 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
                 { "kind": "EXPERIENCE", "text": "Tre års erfarenhet", "yearsMin": 3 },
                 { "kind": "LANGUAGE", "text": "Engelska", "required": false },
             ],
-        } }),
-        )
-        .await["createPosting"]["posting"]
+        } }))
+        .send()
+        .await
+        .data()["createPosting"]["posting"]
         .clone();
-    assert_eq!(created["status"], json!("DRAFT"));
-    assert_eq!(created["version"], json!(1));
-    assert_eq!(created["slug"], json!("systemutvecklare-goteborg"));
+    let id = created["id"].clone();
+    Draft {
+        app,
+        company,
+        writer,
+        created,
+        id,
+    }
+}
+
+impl Draft {
+    /// Sends `query` with the writer's token and `input` as `$input`.
+    async fn write(&self, query: &str, input: Value) -> Response {
+        self.app
+            .request()
+            .token(&self.writer)
+            .query(query)
+            .variables(json!({ "input": input }))
+            .send()
+            .await
+    }
+
+    /// Like [`Draft::write`], for a change that must succeed; returns its `data`.
+    async fn change(&self, query: &str, input: Value) -> Value {
+        self.write(query, input).await.data()
+    }
+
+    /// Gives the draft a summary and moves it to Borås; it is at version 2 after.
+    async fn update(&self) -> Value {
+        self.change(UPDATE, json!({ "id": self.id, "expectedVersion": 1, "summary": "Kort.", "locations": [{ "city": "Borås", "country": "SE" }] }))
+            .await["updatePosting"]["posting"]
+            .clone()
+    }
+
+    async fn publish(&self) -> Value {
+        self.change(PUBLISH, json!({ "id": self.id })).await["publishPosting"]["posting"].clone()
+    }
+
+    async fn close(&self) -> Value {
+        self.change(CLOSE, json!({ "id": self.id })).await
+    }
+
+    /// Adds "Rust" before the two requirements the draft was created with.
+    async fn add_rust_first(&self) -> Value {
+        self.change(
+            ADD_REQUIREMENT,
+            json!({ "postingId": self.id, "position": 0, "requirement": { "kind": "SKILL", "text": "Rust" } }),
+        )
+        .await["addRequirement"]
+        .clone()
+    }
+
+    /// Removes the first requirement the draft was created with.
+    async fn remove_first_created_requirement(&self) -> Value {
+        let first = self.created["requirements"][0]["id"].clone();
+        self.change(REMOVE_REQUIREMENT, json!({ "id": first }))
+            .await
+    }
+
+    async fn set_five_years(&self) -> Value {
+        self.change(
+            SET_REQUIREMENTS,
+            json!({ "postingId": self.id, "requirements": [{ "kind": "EXPERIENCE", "text": "Fem år", "yearsMin": 5, "yearsMax": 8 }] }),
+        )
+        .await
+    }
+
+    /// The posting as an anonymous reader finds it by id.
+    async fn as_anonymous(&self) -> Value {
+        self.app
+            .request()
+            .query("query($id: ID!) { posting(id: $id) { title status } }")
+            .variables(json!({ "id": self.id }))
+            .send()
+            .await
+            .data()["posting"]
+            .clone()
+    }
+}
+
+async fn a_created_posting_is_a_draft_at_version_one_with_a_slug_made_from_its_title(
+    backend: Backend,
+) {
+    let draft = a_draft(backend).await;
+    assert_eq!(draft.created["status"], json!("DRAFT"));
+    assert_eq!(draft.created["version"], json!(1));
+    assert_eq!(draft.created["slug"], json!("systemutvecklare-goteborg"));
+}
+
+async fn a_created_posting_keeps_its_locations_description_sections_and_requirements(
+    backend: Backend,
+) {
+    let created = a_draft(backend).await.created;
     assert_eq!(
         created["locations"],
         json!([{ "city": "Göteborg", "country": "SE" }])
@@ -60,116 +195,114 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
         json!({ "heading": "Dina arbetsuppgifter", "paragraphs": [], "items": ["Bygga", "Drifta"] })
     );
     assert_eq!(created["requirements"][1]["required"], json!(false));
-    let id = created["id"].clone();
+}
 
-    // Drafts are invisible to anonymous readers.
-    let anonymous = app
-        .data(
-            "query($id: ID!) { posting(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await;
-    assert_eq!(anonymous["posting"], Value::Null);
+async fn a_new_draft_is_invisible_to_anonymous_readers(backend: Backend) {
+    let draft = a_draft(backend).await;
+    assert_eq!(draft.as_anonymous().await, Value::Null);
+}
 
-    let updated = app
-        .data_as(&writer, UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "summary": "Kort.", "locations": [{ "city": "Borås", "country": "SE" }] } }))
-        .await["updatePosting"]["posting"]
-        .clone();
+async fn an_update_bumps_the_version_and_changes_only_the_fields_it_names(backend: Backend) {
+    let updated = a_draft(backend).await.update().await;
     assert_eq!(updated["version"], json!(2));
     assert_eq!(updated["title"], json!("Systemutvecklare, Göteborg"));
     assert_eq!(updated["summary"], json!("Kort."));
     assert_eq!(updated["locations"], json!([{ "city": "Borås" }]));
+}
 
-    // Null clears a field; omitted fields stay.
-    let cleared = app
-        .data_as(
-            &writer,
+async fn an_update_with_null_clears_a_field_and_leaves_omitted_ones(backend: Backend) {
+    let draft = a_draft(backend).await;
+    draft.update().await;
+    let cleared = draft
+        .change(
             UPDATE,
-            json!({ "input": { "id": id, "expectedVersion": 2, "summary": null } }),
+            json!({ "id": draft.id, "expectedVersion": 2, "summary": null }),
         )
         .await["updatePosting"]["posting"]
         .clone();
     assert_eq!(cleared["summary"], Value::Null);
     assert_eq!(cleared["locations"], json!([{ "city": "Borås" }]));
+}
 
-    let published = app
-        .data_as(
-            &writer,
-            PUBLISH,
-            json!({ "input": { "id": id, "expectedVersion": 3 } }),
-        )
-        .await["publishPosting"]["posting"]
-        .clone();
+async fn publishing_a_draft_dates_it_and_shows_it_to_anonymous_readers(backend: Backend) {
+    let draft = a_draft(backend).await;
+    let published = draft.publish().await;
     assert_eq!(published["status"], json!("PUBLISHED"));
     assert!(published["postedAt"].is_string());
-    let public = app
-        .data(
-            "query($id: ID!) { posting(id: $id) { title status } }",
-            json!({ "id": id }),
-        )
-        .await;
-    assert_eq!(public["posting"]["status"], json!("PUBLISHED"));
+    assert_eq!(draft.as_anonymous().await["status"], json!("PUBLISHED"));
+}
 
-    // Closing twice is a conflict; archiving works from closed.
-    let close =
-        "mutation($input: PostingRefInput!) { closePosting(input: $input) { posting { status } } }";
-    app.data_as(&writer, close, json!({ "input": { "id": id } }))
-        .await;
-    let again = app
-        .query_as(Some(&writer), close, json!({ "input": { "id": id } }))
-        .await;
+async fn closing_a_closed_posting_is_a_conflict(backend: Backend) {
+    let draft = a_draft(backend).await;
+    draft.publish().await;
+    draft.close().await;
+    let again = draft.write(CLOSE, json!({ "id": draft.id })).await.json();
     assert_eq!(error_code(&again), "CONFLICT", "{again}");
-    let archive = "mutation($input: PostingRefInput!) { archivePosting(input: $input) { posting { status } } }";
-    let archived = app
-        .data_as(&writer, archive, json!({ "input": { "id": id } }))
-        .await;
+}
+
+async fn a_closed_posting_can_be_archived(backend: Backend) {
+    let draft = a_draft(backend).await;
+    draft.publish().await;
+    draft.close().await;
+    let archived = draft.change(ARCHIVE, json!({ "id": draft.id })).await;
     assert_eq!(
         archived["archivePosting"]["posting"]["status"],
         json!("ARCHIVED")
     );
+}
 
-    // Requirements: add at the front, update, remove, replace; each bumps the version.
-    let requirement_ids = |posting: &Value| -> Vec<String> {
-        posting["requirements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    let first_ids = requirement_ids(&created);
-    let added = app
-        .data_as(&writer, "mutation($input: AddRequirementInput!) { addRequirement(input: $input) { requirement { id text } posting { version requirements { text } } } }",
-            json!({ "input": { "postingId": id, "position": 0, "requirement": { "kind": "SKILL", "text": "Rust" } } }))
-        .await["addRequirement"]
-        .clone();
+async fn a_requirement_added_at_position_zero_comes_first(backend: Backend) {
+    let added = a_draft(backend).await.add_rust_first().await;
     assert_eq!(added["posting"]["requirements"][0]["text"], json!("Rust"));
     assert_eq!(
         added["posting"]["requirements"].as_array().unwrap().len(),
         3
     );
-    let removed = app
-        .data_as(&writer, "mutation($input: RemoveRequirementInput!) { removeRequirement(input: $input) { posting { requirements { text } } } }",
-            json!({ "input": { "id": first_ids[0] } }))
-        .await;
+}
+
+async fn removing_a_requirement_keeps_the_others_in_order(backend: Backend) {
+    let draft = a_draft(backend).await;
+    draft.add_rust_first().await;
+    let removed = draft.remove_first_created_requirement().await;
     assert_eq!(
         removed["removeRequirement"]["posting"]["requirements"],
         json!([{ "text": "Rust" }, { "text": "Engelska" }])
     );
-    let set = app
-        .data_as(&writer, "mutation($input: SetRequirementsInput!) { setRequirements(input: $input) { posting { version requirements { text yearsMin yearsMax } } } }",
-            json!({ "input": { "postingId": id, "requirements": [{ "kind": "EXPERIENCE", "text": "Fem år", "yearsMin": 5, "yearsMax": 8 }] } }))
-        .await;
+}
+
+async fn setting_requirements_replaces_the_whole_list(backend: Backend) {
+    let set = a_draft(backend).await.set_five_years().await;
     assert_eq!(
         set["setRequirements"]["posting"]["requirements"],
         json!([{ "text": "Fem år", "yearsMin": 5, "yearsMax": 8 }])
     );
+}
 
-    // The audit trail saw every change, newest first, with who made them.
-    let admin = token("admin", &[]);
-    let audit = app
-        .data_as(&admin, "query($company: ID!) { auditEvents(companyId: $company, first: 100) { nodes { actor operation entityType } } }", json!({ "company": company_id(&company) }))
+async fn the_audit_trail_lists_every_change_newest_first_with_who_made_it(backend: Backend) {
+    let draft = a_draft(backend).await;
+    draft.update().await;
+    draft
+        .change(
+            UPDATE,
+            json!({ "id": draft.id, "expectedVersion": 2, "summary": null }),
+        )
         .await;
+    draft.publish().await;
+    draft.close().await;
+    draft.change(ARCHIVE, json!({ "id": draft.id })).await;
+    draft.add_rust_first().await;
+    draft.remove_first_created_requirement().await;
+    draft.set_five_years().await;
+
+    let audit = draft
+        .app
+        .request()
+        .token(token("admin", &[]))
+        .query("query($company: ID!) { auditEvents(companyId: $company, first: 100) { nodes { actor operation entityType } } }")
+        .variables(json!({ "company": company_id(&draft.company) }))
+        .send()
+        .await
+        .data();
     let operations: Vec<&str> = audit["auditEvents"]["nodes"]
         .as_array()
         .unwrap()
@@ -194,24 +327,31 @@ async fn an_internal_tool_creates_updates_publishes_and_archives_a_posting(backe
         audit["auditEvents"]["nodes"][0]["actor"],
         json!("test-tool")
     );
+}
 
-    // Deleting: a posting with applications is kept.
-    let fresh = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
-    app.data(APPLY, json!({ "input": { "postingId": posting_id(&fresh), "idempotencyKey": "k1", "name": "Ada", "email": "ada@example.com" } })).await;
-    let delete =
-        "mutation($input: PostingRefInput!) { deletePosting(input: $input) { deletedId } }";
-    let refused = app
-        .query_as(
-            Some(&writer),
-            delete,
-            json!({ "input": { "id": posting_id(&fresh) } }),
-        )
-        .await;
+async fn a_posting_with_applications_cannot_be_deleted(backend: Backend) {
+    let draft = a_draft(backend).await;
+    let app = &draft.app;
+    let applied = fixtures::posting(&app.db, draft.company.id, PostingSpec::default()).await;
+    app.request()
+        .query(APPLY)
+        .variables(json!({ "input": { "postingId": posting_id(&applied), "idempotencyKey": "k1", "name": "Ada", "email": "ada@example.com" } }))
+        .send()
+        .await
+        .data();
+    let refused = draft
+        .write(DELETE, json!({ "id": posting_id(&applied) }))
+        .await
+        .json();
     assert_eq!(error_code(&refused), "CONFLICT", "{refused}");
-    let deleted = app
-        .data_as(&writer, delete, json!({ "input": { "id": id } }))
-        .await;
-    assert_eq!(deleted["deletePosting"]["deletedId"], id);
+}
+
+async fn deleting_a_posting_removes_it_with_its_requirements(backend: Backend) {
+    let draft = a_draft(backend).await;
+    let app = &draft.app;
+    fixtures::posting(&app.db, draft.company.id, PostingSpec::default()).await;
+    let deleted = draft.change(DELETE, json!({ "id": draft.id })).await;
+    assert_eq!(deleted["deletePosting"]["deletedId"], draft.id);
     let left = entity::requirement::Entity::find()
         .count(&app.db)
         .await
@@ -231,9 +371,10 @@ async fn two_updates_with_the_same_expected_version_one_wins_one_conflicts(backe
     for round in 0..5 {
         let version = round + 1;
         let send = |title: &'static str| {
-            app.query_as(Some(&writer), UPDATE, json!({ "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } }))
+            app.request().token(&writer).query(UPDATE).variables(json!({ "input": { "id": posting_id(&posting), "expectedVersion": version, "title": title } })).send()
         };
         let (a, b) = tokio::join!(send("From A"), send("From B"));
+        let (a, b) = (a.json(), b.json());
         let codes: BTreeSet<String> = [&a, &b]
             .iter()
             .map(|body| {
@@ -262,12 +403,14 @@ async fn fifty_concurrent_applications_with_one_key_make_one_row(backend: Backen
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let posting = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let input = json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "retry-me", "name": "Grace Hopper", "email": "grace@example.com" } });
-    let responses =
-        futures_util::future::join_all((0..50).map(|_| app.query_as(None, APPLY, input.clone())))
-            .await;
+    let responses = futures_util::future::join_all(
+        (0..50).map(|_| app.request().query(APPLY).variables(input.clone()).send()),
+    )
+    .await;
     let ids: BTreeSet<String> = responses
         .iter()
-        .map(|body| {
+        .map(|response| {
+            let body = response.json();
             assert!(body.get("errors").is_none(), "{body}");
             body["data"]["applyToPosting"]["application"]["id"]
                 .as_str()
@@ -285,7 +428,12 @@ async fn fifty_concurrent_applications_with_one_key_make_one_row(backend: Backen
     );
     // A different key is a different application.
     let other = json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "another", "name": "Grace Hopper", "email": "grace@example.com" } });
-    app.data(APPLY, other).await;
+    app.request()
+        .query(APPLY)
+        .variables(other)
+        .send()
+        .await
+        .data();
     assert_eq!(
         entity::application::Entity::find()
             .count(&app.db)
@@ -322,12 +470,13 @@ async fn drafts_are_visible_to_their_companys_postings_read_token_only(backend: 
     let variables = json!({ "id": posting_id(&draft) });
 
     let reader = app
-        .data_as(
-            &token("postings:read", &[mine.id]),
-            query,
-            variables.clone(),
-        )
-        .await;
+        .request()
+        .token(token("postings:read", &[mine.id]))
+        .query(query)
+        .variables(variables.clone())
+        .send()
+        .await
+        .data();
     assert_eq!(reader["posting"]["title"], json!("Draft"));
     assert_eq!(reader["node"]["id"], json!(posting_id(&draft)));
     assert_eq!(reader["company"]["postings"]["totalCount"], json!(2));
@@ -344,8 +493,13 @@ async fn drafts_are_visible_to_their_companys_postings_read_token_only(backend: 
         ("anonymous", None),
     ] {
         let body = app
-            .query_as(token.as_deref(), query, variables.clone())
-            .await;
+            .request()
+            .maybe_token(token.as_deref())
+            .query(query)
+            .variables(variables.clone())
+            .send()
+            .await
+            .json();
         assert!(body.get("errors").is_none(), "{body}");
         assert_eq!(
             body["data"]["postings"]["nodes"],
@@ -362,29 +516,87 @@ async fn drafts_are_visible_to_their_companys_postings_read_token_only(backend: 
     }
 }
 
-async fn applications_are_visible_to_their_company_only_through_every_path(backend: Backend) {
+/// Katherine Johnson's application, through the API, to a published posting of `mine`.
+struct Applied {
+    app: TestApp,
+    mine: entity::company::Model,
+    other: entity::company::Model,
+    posting: entity::posting::Model,
+    /// `applyToPosting`'s `data`.
+    applied: Value,
+    /// The application's global id.
+    id: Value,
+}
+
+async fn an_application(backend: Backend) -> Applied {
     let app = spawn_app(backend).await;
     let mine = fixtures::company(&app.db, "mine", "Mine").await;
     let other = fixtures::company(&app.db, "other", "Other").await;
     let posting = fixtures::posting(&app.db, mine.id, PostingSpec::default()).await;
     let applied = app
-        .data(APPLY, json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "Katherine Johnson", "email": "kj@example.com", "phone": "+46 70 123 45 67" } }))
-        .await;
+        .request()
+        .query(APPLY)
+        .variables(json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "k", "name": "Katherine Johnson", "email": "kj@example.com", "phone": "+46 70 123 45 67" } }))
+        .send()
+        .await
+        .data();
     let id = applied["applyToPosting"]["application"]["id"].clone();
+    Applied {
+        app,
+        mine,
+        other,
+        posting,
+        applied,
+        id,
+    }
+}
+
+/// Reads the application through `application`, `node` and its posting's `applications`.
+const APPLICATION_BY_EVERY_PATH: &str = "query($id: ID!, $posting: ID!) { application(id: $id) { name email phone } node(id: $id) { ... on Application { name } } posting(id: $posting) { applications { nodes { name } } } }";
+
+impl Applied {
+    /// [`APPLICATION_BY_EVERY_PATH`] sent with `token` (anonymous when `None`).
+    async fn read_by_every_path(&self, token: Option<&str>) -> Response {
+        self.app
+            .request()
+            .maybe_token(token)
+            .query(APPLICATION_BY_EVERY_PATH)
+            .variables(json!({ "id": self.id, "posting": posting_id(&self.posting) }))
+            .send()
+            .await
+    }
+
+    /// Sends `query` with `$id` the application's id and an `applications:write` token.
+    async fn change(&self, query: &str) -> Value {
+        let writer = token("applications:write applications:read", &[self.mine.id]);
+        self.app
+            .request()
+            .token(writer)
+            .query(query)
+            .variables(json!({ "id": self.id }))
+            .send()
+            .await
+            .data()
+    }
+
+    async fn move_to_interviewing(&self) -> Value {
+        self.change("mutation($id: ID!) { updateApplicationStatus(input: { id: $id, status: INTERVIEWING }) { application { status } } }")
+            .await
+    }
+}
+
+async fn a_new_application_is_submitted(backend: Backend) {
+    let applied = an_application(backend).await.applied;
     assert_eq!(
         applied["applyToPosting"]["application"]["status"],
         json!("SUBMITTED")
     );
+}
 
-    let query = "query($id: ID!, $posting: ID!) { application(id: $id) { name email phone } node(id: $id) { ... on Application { name } } posting(id: $posting) { applications { nodes { name } } } }";
-    let variables = json!({ "id": id, "posting": posting_id(&posting) });
-    let reader = app
-        .data_as(
-            &token("applications:read", &[mine.id]),
-            query,
-            variables.clone(),
-        )
-        .await;
+async fn the_companys_applications_read_token_sees_an_application_by_every_path(backend: Backend) {
+    let applied = an_application(backend).await;
+    let reader = token("applications:read", &[applied.mine.id]);
+    let reader = applied.read_by_every_path(Some(&reader)).await.data();
     assert_eq!(
         reader["application"],
         json!({ "name": "Katherine Johnson", "email": "kj@example.com", "phone": "+46 70 123 45 67" })
@@ -394,23 +606,24 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
         reader["posting"]["applications"]["nodes"],
         json!([{ "name": "Katherine Johnson" }])
     );
+}
 
+async fn no_other_reader_sees_an_application_by_any_path(backend: Backend) {
+    let applied = an_application(backend).await;
     for (who, token, code) in [
         ("anonymous", None, "UNAUTHENTICATED"),
         (
             "the other company",
-            Some(token("applications:read", &[other.id])),
+            Some(token("applications:read", &[applied.other.id])),
             "FORBIDDEN",
         ),
         (
             "postings:read only",
-            Some(token("postings:read postings:write", &[mine.id])),
+            Some(token("postings:read postings:write", &[applied.mine.id])),
             "FORBIDDEN",
         ),
     ] {
-        let body = app
-            .query_as(token.as_deref(), query, variables.clone())
-            .await;
+        let body = applied.read_by_every_path(token.as_deref()).await.json();
         assert!(
             !body.to_string().contains("Katherine"),
             "{who} saw personal data: {body}"
@@ -429,18 +642,23 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
         assert_eq!(body["data"]["application"], Value::Null);
         assert_eq!(body["data"]["posting"]["applications"], Value::Null);
     }
+}
 
-    // Status changes and erasure need applications:write; erasure keeps an anonymous record.
-    let writer = token("applications:write applications:read", &[mine.id]);
-    let status = app
-        .data_as(&writer, "mutation($id: ID!) { updateApplicationStatus(input: { id: $id, status: INTERVIEWING }) { application { status } } }", json!({ "id": id }))
-        .await;
+async fn an_applications_write_token_moves_an_application_along(backend: Backend) {
+    let status = an_application(backend).await.move_to_interviewing().await;
     assert_eq!(
         status["updateApplicationStatus"]["application"]["status"],
         json!("INTERVIEWING")
     );
-    let erased = app
-        .data_as(&writer, "mutation($id: ID!) { eraseApplication(input: { id: $id }) { application { id name email phone status erasedAt } } }", json!({ "id": id }))
+}
+
+async fn erasing_an_application_removes_its_personal_data_and_keeps_an_anonymous_record(
+    backend: Backend,
+) {
+    let applied = an_application(backend).await;
+    applied.move_to_interviewing().await;
+    let erased = applied
+        .change("mutation($id: ID!) { eraseApplication(input: { id: $id }) { application { id name email phone status erasedAt } } }")
         .await["eraseApplication"]["application"]
         .clone();
     assert_eq!(erased["name"], Value::Null);
@@ -449,7 +667,7 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
     assert_eq!(erased["status"], json!("INTERVIEWING"));
     assert!(erased["erasedAt"].is_string());
     let stored = entity::application::Entity::find()
-        .all(&app.db)
+        .all(&applied.app.db)
         .await
         .unwrap();
     assert_eq!(stored.len(), 1, "the record stays");
@@ -457,20 +675,40 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
         !format!("{stored:?}").contains("Katherine"),
         "the personal data is gone from the database"
     );
+}
 
-    // Applying to a draft, or with a bad address, is refused.
+async fn applying_to_a_draft_is_not_found(backend: Backend) {
+    let applied = an_application(backend).await;
+    let app = &applied.app;
     let draft = fixtures::posting(
         &app.db,
-        mine.id,
+        applied.mine.id,
         PostingSpec {
             status: PostingStatus::Draft,
             ..Default::default()
         },
     )
     .await;
-    let body = app.query_as(None, APPLY, json!({ "input": { "postingId": posting_id(&draft), "idempotencyKey": "x", "name": "A", "email": "a@example.com" } })).await;
+    let body = app
+        .request()
+        .query(APPLY)
+        .variables(json!({ "input": { "postingId": posting_id(&draft), "idempotencyKey": "x", "name": "A", "email": "a@example.com" } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
-    let body = app.query_as(None, APPLY, json!({ "input": { "postingId": posting_id(&posting), "idempotencyKey": "y", "name": "A", "email": "not-an-address" } })).await;
+}
+
+async fn an_application_with_a_bad_address_is_refused_without_echoing_it(backend: Backend) {
+    let applied = an_application(backend).await;
+    let body = applied
+        .app
+        .request()
+        .query(APPLY)
+        .variables(json!({ "input": { "postingId": posting_id(&applied.posting), "idempotencyKey": "y", "name": "A", "email": "not-an-address" } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
     assert_eq!(
         body["errors"][0]["extensions"]["field"],
@@ -482,17 +720,35 @@ async fn applications_are_visible_to_their_company_only_through_every_path(backe
     );
 }
 
-async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: Backend) {
+/// A fresh server with Acme and a `postings:write` token for it.
+async fn acme_and_writer(backend: Backend) -> (TestApp, entity::company::Model, String) {
     let app = spawn_app(backend).await;
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let writer = token("postings:write", &[company.id]);
-    let base =
-        json!({ "companyId": company_id(&company), "title": "Engineer", "description": "Build." });
-    let with = |key: &str, value: Value| {
-        let mut input = base.clone();
-        input[key] = value;
-        json!({ "input": input })
-    };
+    (app, company, writer)
+}
+
+/// `createPosting`'s variables for a complete posting of `company`, with `key` set to `value`.
+fn create_with(company: &entity::company::Model, key: &str, value: Value) -> Value {
+    let mut input =
+        json!({ "companyId": company_id(company), "title": "Engineer", "description": "Build." });
+    input[key] = value;
+    json!({ "input": input })
+}
+
+async fn no_posting_was_stored(app: &TestApp) {
+    assert_eq!(
+        entity::posting::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: Backend) {
+    let (app, company, writer) = acme_and_writer(backend).await;
+    let with = |key: &str, value: Value| create_with(&company, key, value);
     for (variables, field) in [
         (with("title", json!("  ")), "input.title"),
         (with("title", json!("x".repeat(201))), "input.title"),
@@ -522,7 +778,14 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
         ),
         (with("companyId", json!("garbage")), "input.companyId"),
     ] {
-        let body = app.query_as(Some(&writer), CREATE, variables.clone()).await;
+        let body = app
+            .request()
+            .token(&writer)
+            .query(CREATE)
+            .variables(variables.clone())
+            .send()
+            .await
+            .json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
         assert_eq!(
             body["errors"][0]["extensions"]["field"],
@@ -530,35 +793,54 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
             "{body}"
         );
     }
-    // An unknown enum value is a validation error.
-    let body = app
-        .query_as(
-            Some(&writer),
-            CREATE,
-            with("employmentType", json!("SOMETIMES")),
-        )
-        .await;
-    assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
-    assert_eq!(
-        entity::posting::Entity::find()
-            .count(&app.db)
-            .await
-            .unwrap(),
-        0
-    );
+    no_posting_was_stored(&app).await;
+}
 
-    // Publishing an incomplete draft is refused, and a stale version is a conflict.
-    let draft = app
-        .data_as(
-            &writer,
-            CREATE,
-            json!({ "input": { "companyId": company_id(&company), "title": "No description" } }),
-        )
-        .await;
-    let id = draft["createPosting"]["posting"]["id"].clone();
+async fn an_unknown_enum_value_is_a_validation_error_and_changes_nothing(backend: Backend) {
+    let (app, company, writer) = acme_and_writer(backend).await;
+    let with = |key: &str, value: Value| create_with(&company, key, value);
     let body = app
-        .query_as(Some(&writer), PUBLISH, json!({ "input": { "id": id } }))
-        .await;
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(with("employmentType", json!("SOMETIMES")))
+        .send()
+        .await
+        .json();
+    assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    no_posting_was_stored(&app).await;
+}
+
+/// Creates a draft titled "No description", with no description; returns its id.
+async fn an_incomplete_draft(
+    app: &TestApp,
+    company: &entity::company::Model,
+    writer: &str,
+) -> Value {
+    let draft = app
+        .request()
+        .token(writer)
+        .query(CREATE)
+        .variables(
+            json!({ "input": { "companyId": company_id(company), "title": "No description" } }),
+        )
+        .send()
+        .await
+        .data();
+    draft["createPosting"]["posting"]["id"].clone()
+}
+
+async fn publishing_an_incomplete_draft_is_a_conflict_that_names_what_is_missing(backend: Backend) {
+    let (app, company, writer) = acme_and_writer(backend).await;
+    let id = an_incomplete_draft(&app, &company, &writer).await;
+    let body = app
+        .request()
+        .token(&writer)
+        .query(PUBLISH)
+        .variables(json!({ "input": { "id": id } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "CONFLICT", "{body}");
     assert!(
         body["errors"][0]["message"]
@@ -567,13 +849,19 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
             .contains("description"),
         "{body}"
     );
+}
+
+async fn an_update_at_a_stale_version_is_a_conflict_and_changes_nothing(backend: Backend) {
+    let (app, company, writer) = acme_and_writer(backend).await;
+    let id = an_incomplete_draft(&app, &company, &writer).await;
     let body = app
-        .query_as(
-            Some(&writer),
-            UPDATE,
-            json!({ "input": { "id": id, "expectedVersion": 7, "title": "Late" } }),
-        )
-        .await;
+        .request()
+        .token(&writer)
+        .query(UPDATE)
+        .variables(json!({ "input": { "id": id, "expectedVersion": 7, "title": "Late" } }))
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "CONFLICT");
     let stored = entity::posting::Entity::find()
         .one(&app.db)
@@ -584,11 +872,26 @@ async fn bad_input_is_refused_with_the_field_named_and_changes_nothing(backend: 
         (stored.title.as_str(), stored.version),
         ("No description", 1)
     );
+}
 
-    // A taken slug is a conflict.
+async fn a_slug_taken_within_the_company_is_a_conflict(backend: Backend) {
+    let (app, company, writer) = acme_and_writer(backend).await;
     let slug =
         json!({ "input": { "companyId": company_id(&company), "title": "Twin", "slug": "twin" } });
-    app.data_as(&writer, CREATE, slug.clone()).await;
-    let body = app.query_as(Some(&writer), CREATE, slug).await;
+    app.request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(slug.clone())
+        .send()
+        .await
+        .data();
+    let body = app
+        .request()
+        .token(&writer)
+        .query(CREATE)
+        .variables(slug)
+        .send()
+        .await
+        .json();
     assert_eq!(error_code(&body), "CONFLICT");
 }

@@ -6,7 +6,10 @@ use crate::fixtures::{self, PostingSpec, days_after_base};
 use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app};
 
 on_both_databases!(
-    paging_forwards_and_backwards_visits_every_posting_once_in_order,
+    paging_forwards_visits_every_posting_once_in_order,
+    paging_backwards_from_the_end_visits_every_posting_once_in_order,
+    a_page_between_two_cursors_holds_the_postings_between_them,
+    first_zero_is_an_empty_page_that_still_says_whether_there_is_more,
     postings_inserted_between_pages_are_neither_repeated_nor_skipped,
     a_malformed_tampered_or_foreign_cursor_is_bad_user_input,
     page_sizes_are_capped_and_first_and_last_do_not_mix,
@@ -32,10 +35,17 @@ fn titles(data: &Value) -> Vec<String> {
 }
 
 async fn page(app: &TestApp, variables: Value) -> Value {
-    app.data(PAGE, variables).await
+    app.request()
+        .query(PAGE)
+        .variables(variables)
+        .send()
+        .await
+        .data()
 }
 
-async fn paging_forwards_and_backwards_visits_every_posting_once_in_order(backend: Backend) {
+/// A fresh server with "Posting 00" to "Posting 24", one day apart; returns it and the titles
+/// in order.
+async fn twenty_five_postings(backend: Backend) -> (TestApp, Vec<String>) {
     let app = spawn_app(backend).await;
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let mut expected = Vec::new();
@@ -54,8 +64,16 @@ async fn paging_forwards_and_backwards_visits_every_posting_once_in_order(backen
         .await;
         expected.push(title);
     }
-    let order = json!({ "field": "TITLE", "direction": "ASC" });
+    (app, expected)
+}
 
+fn by_title() -> Value {
+    json!({ "field": "TITLE", "direction": "ASC" })
+}
+
+async fn paging_forwards_visits_every_posting_once_in_order(backend: Backend) {
+    let (app, expected) = twenty_five_postings(backend).await;
+    let order = by_title();
     // Forwards, ten at a time.
     let mut forwards = Vec::new();
     let mut after = Value::Null;
@@ -74,7 +92,11 @@ async fn paging_forwards_and_backwards_visits_every_posting_once_in_order(backen
     }
     assert_eq!(pages, 3);
     assert_eq!(forwards, expected);
+}
 
+async fn paging_backwards_from_the_end_visits_every_posting_once_in_order(backend: Backend) {
+    let (app, expected) = twenty_five_postings(backend).await;
+    let order = by_title();
     // Backwards from the end, ten at a time.
     let mut backwards: Vec<Vec<String>> = Vec::new();
     let mut before = Value::Null;
@@ -97,8 +119,11 @@ async fn paging_forwards_and_backwards_visits_every_posting_once_in_order(backen
     assert_eq!(backwards[2], expected[..5]);
     let all: Vec<String> = backwards.into_iter().rev().flatten().collect();
     assert_eq!(all, expected);
+}
 
-    // A window between two cursors.
+async fn a_page_between_two_cursors_holds_the_postings_between_them(backend: Backend) {
+    let (app, expected) = twenty_five_postings(backend).await;
+    let order = by_title();
     let first = page(&app, json!({ "first": 5, "order": order })).await;
     let start = first["postings"]["edges"][1]["cursor"].clone();
     let end = first["postings"]["edges"][4]["cursor"].clone();
@@ -108,8 +133,10 @@ async fn paging_forwards_and_backwards_visits_every_posting_once_in_order(backen
     )
     .await;
     assert_eq!(titles(&window), expected[2..4]);
+}
 
-    // first: 0 is an empty page that still says whether there is more.
+async fn first_zero_is_an_empty_page_that_still_says_whether_there_is_more(backend: Backend) {
+    let (app, _) = twenty_five_postings(backend).await;
     let empty = page(&app, json!({ "first": 0 })).await;
     assert_eq!(titles(&empty), Vec::<String>::new());
     assert_eq!(empty["postings"]["pageInfo"]["hasNextPage"], json!(true));
@@ -214,11 +241,11 @@ async fn a_malformed_tampered_or_foreign_cursor_is_bad_user_input(backend: Backe
     tampered[3] = if tampered[3] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     let company_cursor = app
-        .data(
-            "{ companies(first: 1) { pageInfo { endCursor } } }",
-            json!({}),
-        )
-        .await["companies"]["pageInfo"]["endCursor"]
+        .request()
+        .query("{ companies(first: 1) { pageInfo { endCursor } } }")
+        .send()
+        .await
+        .data()["companies"]["pageInfo"]["endCursor"]
         .clone();
 
     for (variables, field) in [
@@ -236,7 +263,13 @@ async fn a_malformed_tampered_or_foreign_cursor_is_bad_user_input(backend: Backe
         ),
         (json!({ "first": 1, "after": company_cursor }), "after"),
     ] {
-        let body = app.query(PAGE, variables.clone()).await;
+        let body = app
+            .request()
+            .query(PAGE)
+            .variables(variables.clone())
+            .send()
+            .await
+            .ok_json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], json!(field));
         assert_eq!(body["data"]["postings"], Value::Null);
@@ -251,7 +284,13 @@ async fn page_sizes_are_capped_and_first_and_last_do_not_mix(backend: Backend) {
         (json!({ "last": 1000 }), "last"),
         (json!({ "first": 1, "last": 1 }), "last"),
     ] {
-        let body = app.query(PAGE, variables.clone()).await;
+        let body = app
+            .request()
+            .query(PAGE)
+            .variables(variables.clone())
+            .send()
+            .await
+            .ok_json();
         assert_eq!(error_code(&body), "BAD_USER_INPUT", "{variables}: {body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], json!(field));
     }
@@ -265,7 +304,7 @@ async fn companies_page_by_name(backend: Backend) {
         fixtures::company(&app.db, &name.to_lowercase(), name).await;
     }
     let query = "query($after: String) { companies(first: 2, after: $after) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }";
-    let first = app.data(query, json!({})).await;
+    let first = app.request().query(query).send().await.data();
     assert_eq!(
         first["companies"]["nodes"],
         json!([{ "name": "Amber" }, { "name": "Birch" }])
@@ -273,7 +312,13 @@ async fn companies_page_by_name(backend: Backend) {
     assert_eq!(first["companies"]["totalCount"], json!(3));
     assert_eq!(first["companies"]["pageInfo"]["hasNextPage"], json!(true));
     let after = first["companies"]["pageInfo"]["endCursor"].clone();
-    let second = app.data(query, json!({ "after": after })).await;
+    let second = app
+        .request()
+        .query(query)
+        .variables(json!({ "after": after }))
+        .send()
+        .await
+        .data();
     assert_eq!(second["companies"]["nodes"], json!([{ "name": "Cobalt" }]));
     assert_eq!(second["companies"]["pageInfo"]["hasNextPage"], json!(false));
 }

@@ -10,20 +10,22 @@ use crate::helpers::{Backend, TestApp, on_both_databases, spawn_app, spawn_app_w
 
 on_both_databases!(
     every_filter_narrows_the_list_to_matching_postings,
+    a_companys_own_list_takes_the_same_filter,
+    filters_that_cannot_be_right_are_refused_with_the_field_named,
     every_order_lists_postings_in_that_order_with_ties_broken_by_id,
-    anonymous_users_never_see_unpublished_postings_by_any_path,
+    anonymous_lists_hold_published_postings_only,
+    unpublished_postings_and_their_requirements_are_null_to_anonymous_readers_by_every_lookup,
+    a_published_posting_is_found_by_id_and_through_node,
     lists_of_plain_objects_answer_every_selection_as_graphql_would,
+    aliases_in_a_list_of_plain_objects_answer_under_their_own_names,
     pages_read_the_description_whenever_their_selection_asks_for_it,
     postings_answer_every_selection_as_graphql_would,
+    fields_sharing_a_response_key_are_merged_as_graphql_says,
 );
 
 async fn titles(app: &TestApp, filter: Value) -> BTreeSet<String> {
     let data = app
-        .data(
-            "query($filter: PostingFilterInput) { postings(filter: $filter, first: 100) { totalCount nodes { title } } }",
-            json!({ "filter": filter }),
-        )
-        .await;
+        .request().query("query($filter: PostingFilterInput) { postings(filter: $filter, first: 100) { totalCount nodes { title } } }").variables(json!({ "filter": filter })).send().await.data();
     let titles: BTreeSet<String> = data["postings"]["nodes"]
         .as_array()
         .unwrap()
@@ -42,8 +44,10 @@ fn set(titles: &[&str]) -> BTreeSet<String> {
     titles.iter().map(|title| (*title).to_owned()).collect()
 }
 
-async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
-    let app = spawn_app(backend).await;
+/// Nordvind's Alpha and Bravo and Lumen's Charlie and Delta, published, and Lumen's draft
+/// Echo; each differs from the others in department, occupation, employment, remote policy,
+/// language, places and date. Returns Nordvind and Lumen.
+async fn five_postings(app: &TestApp) -> (entity::company::Model, entity::company::Model) {
     let nordvind = fixtures::company(&app.db, "nordvind", "Nordvind").await;
     let lumen = fixtures::company(&app.db, "lumen", "Lumen").await;
     let city = |city: &str, country: &str| (Some(city.to_owned()), country.to_owned());
@@ -112,6 +116,12 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
     for (company, spec) in specs {
         fixtures::posting(&app.db, company.id, spec).await;
     }
+    (nordvind, lumen)
+}
+
+async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, lumen) = five_postings(&app).await;
 
     let cases = [
         (json!(null), set(&["Alpha", "Bravo", "Charlie", "Delta"])),
@@ -194,21 +204,23 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
             "filter {filter}"
         );
     }
+}
 
-    // The same filter works on a company's own list.
+async fn a_companys_own_list_takes_the_same_filter(backend: Backend) {
+    let app = spawn_app(backend).await;
+    five_postings(&app).await;
     let data = app
-        .data(
-            r#"{ company(slug: "lumen") { postings(filter: { departments: ["Engineering"] }) { totalCount nodes { title } } } }"#,
-            json!({}),
-        )
-        .await;
+        .request().query(r#"{ company(slug: "lumen") { postings(filter: { departments: ["Engineering"] }) { totalCount nodes { title } } } }"#).send().await.data();
     assert_eq!(
         data["company"]["postings"]["nodes"],
         json!([{ "title": "Charlie" }])
     );
     assert_eq!(data["company"]["postings"]["totalCount"], json!(1));
+}
 
-    // Filters that cannot be right are refused with the field named.
+async fn filters_that_cannot_be_right_are_refused_with_the_field_named(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (nordvind, _) = five_postings(&app).await;
     for (filter, field) in [
         (json!({ "locations": [{}] }), "filter.locations"),
         (
@@ -226,11 +238,7 @@ async fn every_filter_narrows_the_list_to_matching_postings(backend: Backend) {
         ),
     ] {
         let body = app
-            .query(
-                "query($filter: PostingFilterInput) { postings(filter: $filter) { nodes { title } } }",
-                json!({ "filter": filter }),
-            )
-            .await;
+            .request().query("query($filter: PostingFilterInput) { postings(filter: $filter) { nodes { title } } }").variables(json!({ "filter": filter })).send().await.ok_json();
         assert_eq!(
             crate::helpers::error_code(&body),
             "BAD_USER_INPUT",
@@ -308,11 +316,7 @@ async fn every_order_lists_postings_in_that_order_with_ties_broken_by_id(backend
         let mut after: Option<String> = None;
         loop {
             let data = app
-                .data(
-                    "query($order: PostingOrderInput, $after: String) { postings(orderBy: $order, first: 2, after: $after) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }",
-                    json!({ "order": order, "after": after }),
-                )
-                .await;
+                .request().query("query($order: PostingOrderInput, $after: String) { postings(orderBy: $order, first: 2, after: $after) { edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }").variables(json!({ "order": order, "after": after })).send().await.data();
             for edge in data["postings"]["edges"].as_array().unwrap() {
                 seen.push(edge["node"]["title"].as_str().unwrap().to_owned());
             }
@@ -330,7 +334,14 @@ async fn every_order_lists_postings_in_that_order_with_ties_broken_by_id(backend
     }
 }
 
-async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Backend) {
+/// Acme's published "Visible" and its draft, closed and archived postings, on a fresh server.
+struct OneVisibleThreeHidden {
+    app: TestApp,
+    published: entity::posting::Model,
+    hidden: Vec<entity::posting::Model>,
+}
+
+async fn one_visible_three_hidden(backend: Backend) -> OneVisibleThreeHidden {
     let app = spawn_app(backend).await;
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let published = fixtures::posting(
@@ -363,14 +374,24 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
             .await,
         );
     }
+    OneVisibleThreeHidden {
+        app,
+        published,
+        hidden,
+    }
+}
 
+async fn anonymous_lists_hold_published_postings_only(backend: Backend) {
+    let OneVisibleThreeHidden { app, .. } = one_visible_three_hidden(backend).await;
     let data = app
-        .data(
+        .request()
+        .query(
             r#"{ postings { totalCount nodes { title } }
                  company(slug: "acme") { postings { totalCount nodes { title } } } }"#,
-            json!({}),
         )
-        .await;
+        .send()
+        .await
+        .data();
     assert_eq!(data["postings"]["nodes"], json!([{ "title": "Visible" }]));
     assert_eq!(data["postings"]["totalCount"], json!(1));
     assert_eq!(
@@ -378,7 +399,12 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
         json!([{ "title": "Visible" }])
     );
     assert_eq!(data["company"]["postings"]["totalCount"], json!(1));
+}
 
+async fn unpublished_postings_and_their_requirements_are_null_to_anonymous_readers_by_every_lookup(
+    backend: Backend,
+) {
+    let OneVisibleThreeHidden { app, hidden, .. } = one_visible_three_hidden(backend).await;
     for draft in &hidden {
         let requirement_ids: Vec<String> = {
             use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -399,17 +425,13 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
         };
         assert!(!requirement_ids.is_empty());
         let data = app
-            .data(
-                "query($id: ID!, $slug: String!, $requirement: ID!) {
+            .request().query("query($id: ID!, $slug: String!, $requirement: ID!) {
                     byId: posting(id: $id) { title }
                     bySlug: posting(companySlug: \"acme\", slug: $slug) { title }
                     node(id: $id) { id }
                     nodes(ids: [$id, $requirement]) { id }
                     requirement: node(id: $requirement) { id }
-                }",
-                json!({ "id": posting_id(draft), "slug": draft.slug, "requirement": requirement_ids[0] }),
-            )
-            .await;
+                }").variables(json!({ "id": posting_id(draft), "slug": draft.slug, "requirement": requirement_ids[0] })).send().await.data();
         assert_eq!(
             data,
             json!({ "byId": null, "bySlug": null, "node": null, "nodes": [null, null], "requirement": null }),
@@ -417,14 +439,12 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
             draft.status
         );
     }
+}
 
-    // The published one is found by every path.
+async fn a_published_posting_is_found_by_id_and_through_node(backend: Backend) {
+    let OneVisibleThreeHidden { app, published, .. } = one_visible_three_hidden(backend).await;
     let data = app
-        .data(
-            "query($id: ID!) { posting(id: $id) { title } node(id: $id) { ... on Posting { title } } }",
-            json!({ "id": posting_id(&published) }),
-        )
-        .await;
+        .request().query("query($id: ID!) { posting(id: $id) { title } node(id: $id) { ... on Posting { title } } }").variables(json!({ "id": posting_id(&published) })).send().await.data();
     assert_eq!(
         data,
         json!({ "posting": { "title": "Visible" }, "node": { "title": "Visible" } })
@@ -435,25 +455,14 @@ async fn anonymous_users_never_see_unpublished_postings_by_any_path(backend: Bac
 /// own fields are selected; fragments, directives and aliases go through async-graphql's
 /// resolver. Both must give the same answer.
 async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
-    fixtures::posting(
-        &app.db,
-        company.id,
-        PostingSpec {
-            locations: vec![(Some("Göteborg".into()), "SE".into()), (None, "NO".into())],
-            requirements: 3,
-            ..Default::default()
-        },
-    )
-    .await;
+    let app = a_posting_with_lists(backend).await;
     // Raw bodies: the order of keys is part of the answer.
     let body = |query: &'static str, variables: Value| {
         let app = &app;
         async move {
-            let response = app.post(query, variables).await;
-            assert_eq!(response.status(), 200);
-            response.text().await.unwrap()
+            let response = app.request().query(query).variables(variables).send().await;
+            assert_eq!(response.status, 200);
+            response.text
         }
     };
     let plain_body = body(
@@ -481,13 +490,40 @@ async fn lists_of_plain_objects_answer_every_selection_as_graphql_would(backend:
         plain["data"]["postings"]["nodes"][0]["locations"][1],
         json!({ "city": null, "region": null, "country": "NO" })
     );
+}
 
+/// A posting of Nordvind's in Göteborg and in Norway, with three requirements.
+async fn a_posting_with_lists(backend: Backend) -> TestApp {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            locations: vec![(Some("Göteborg".into()), "SE".into()), (None, "NO".into())],
+            requirements: 3,
+            ..Default::default()
+        },
+    )
+    .await;
+    app
+}
+
+async fn aliases_in_a_list_of_plain_objects_answer_under_their_own_names(backend: Backend) {
+    let app = a_posting_with_lists(backend).await;
+    let plain = app
+        .request()
+        .query("{ postings { nodes { requirements { text required } } } }")
+        .send()
+        .await
+        .data();
+    let requirements = &plain["postings"]["nodes"][0]["requirements"];
     let aliased = app
-        .data(
-            "{ postings { nodes { requirements { what: text text kind: required } } } }",
-            json!({}),
-        )
-        .await;
+        .request()
+        .query("{ postings { nodes { requirements { what: text text kind: required } } } }")
+        .send()
+        .await
+        .data();
     let first = &aliased["postings"]["nodes"][0]["requirements"][0];
     assert_eq!(first["what"], requirements[0]["text"]);
     assert_eq!(first["kind"], requirements[0]["required"]);
@@ -510,7 +546,7 @@ async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend
         "{ company(slug: \"nordvind\") { postings { nodes { description { heading items } } } } }",
     ];
     for query in queries {
-        let data = app.data(query, json!({})).await;
+        let data = app.request().query(query).send().await.data();
         let page = data.get("company").map_or(&data, |company| company);
         let node = page["postings"]["nodes"]
             .get(0)
@@ -520,11 +556,11 @@ async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend
     }
     // Without it, the page answers the rest as before.
     let data = app
-        .data(
-            "{ postings { nodes { title company { name } } } }",
-            json!({}),
-        )
-        .await;
+        .request()
+        .query("{ postings { nodes { title company { name } } } }")
+        .send()
+        .await
+        .data();
     assert_eq!(
         data["postings"]["nodes"],
         json!([{ "title": "Engineer", "company": { "name": "Nordvind" } }])
@@ -571,9 +607,14 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
     let body = |query: String, variables: Value| {
         let app = &app;
         async move {
-            let response = app.post(&query, variables).await;
-            assert_eq!(response.status(), 200);
-            response.text().await.unwrap()
+            let response = app
+                .request()
+                .query(&query)
+                .variables(variables)
+                .send()
+                .await;
+            assert_eq!(response.status, 200);
+            response.text
         }
     };
     for shape in [
@@ -617,14 +658,18 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
         assert_eq!(one_pass, generic, "for {shape}");
         assert_eq!(pushed_down, generic, "for {shape}");
     }
+}
 
-    // Fields sharing a response key are merged, as GraphQL says.
+async fn fields_sharing_a_response_key_are_merged_as_graphql_says(backend: Backend) {
+    let app = spawn_app_with(backend, |settings| settings.cache.enabled = false).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
     let merged = app
-        .data(
-            "{ postings { nodes { company { name } company { slug } } } }",
-            json!({}),
-        )
-        .await;
+        .request()
+        .query("{ postings { nodes { company { name } company { slug } } } }")
+        .send()
+        .await
+        .data();
     assert_eq!(
         merged["postings"]["nodes"][0]["company"],
         json!({ "name": "Nordvind", "slug": "nordvind" })

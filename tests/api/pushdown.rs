@@ -29,9 +29,9 @@ async fn uncached(backend: Backend) -> TestApp {
 
 /// The raw body of a successful request.
 async fn body(app: &TestApp, query: &str, variables: Value) -> String {
-    let response = app.post(query, variables).await;
-    assert_eq!(response.status(), 200);
-    response.text().await.unwrap()
+    let response = app.request().query(query).variables(variables).send().await;
+    assert_eq!(response.status, 200);
+    response.text
 }
 
 /// The page the benchmark's Q2 asks for, through `edges`.
@@ -78,7 +78,14 @@ async fn a_document_seen_before_is_answered_by_one_statement_with_the_same_bytes
 
     let one = "query($id: ID!) { posting(id: $id) { id title summary description { heading paragraphs items } \
         company { name slug } requirements { kind text required yearsMin } } }";
-    let id = app.data(PAGE, variables).await["postings"]["edges"][0]["node"]["id"].clone();
+    let id = app
+        .request()
+        .query(PAGE)
+        .variables(variables)
+        .send()
+        .await
+        .data()["postings"]["edges"][0]["node"]["id"]
+        .clone();
     let first = body(&app, one, json!({ "id": id })).await;
     let before = app.statements.get();
     let again = body(&app, one, json!({ "id": id })).await;
@@ -158,32 +165,47 @@ async fn arguments_the_plan_cannot_take_get_the_same_errors_as_before(backend: B
     let page = "query($after: String, $filter: PostingFilterInput) { postings(first: 5, after: $after, filter: $filter) { nodes { title } } }";
     // Learned from a clean answer first.
     assert_eq!(
-        app.data(one, json!({ "id": posting_id(&model) })).await["posting"]["title"],
+        app.request()
+            .query(one)
+            .variables(json!({ "id": posting_id(&model) }))
+            .send()
+            .await
+            .data()["posting"]["title"],
         "Engineer"
     );
     assert_eq!(
-        app.data(page, json!({})).await["postings"]["nodes"][0]["title"],
+        app.request().query(page).send().await.data()["postings"]["nodes"][0]["title"],
         "Engineer"
     );
     // The id of a company, a missing variable, a forged cursor, an empty filter list.
-    let wrong_kind = app.query(one, json!({ "id": company_id(&company) })).await;
+    let wrong_kind = app
+        .request()
+        .query(one)
+        .variables(json!({ "id": company_id(&company) }))
+        .send()
+        .await
+        .ok_json();
     assert_eq!(error_code(&wrong_kind), "BAD_USER_INPUT", "{wrong_kind}");
     assert_eq!(wrong_kind["data"]["posting"], Value::Null);
-    let missing = app.query(one, json!({})).await;
+    let missing = app.request().query(one).send().await.ok_json();
     assert!(missing["errors"].is_array(), "{missing}");
     let forged = app
-        .query(page, json!({ "after": "bm90LmEuY3Vyc29y.AAAA" }))
-        .await;
+        .request()
+        .query(page)
+        .variables(json!({ "after": "bm90LmEuY3Vyc29y.AAAA" }))
+        .send()
+        .await
+        .ok_json();
     assert_eq!(error_code(&forged), "BAD_USER_INPUT", "{forged}");
     let empty = app
-        .query(page, json!({ "filter": { "departments": [] } }))
-        .await;
+        .request()
+        .query(page)
+        .variables(json!({ "filter": { "departments": [] } }))
+        .send()
+        .await
+        .ok_json();
     let expected = app
-        .query(
-            "query($filter: PostingFilterInput) { postings(first: 5, filter: $filter) { nodes { title } } }",
-            json!({ "filter": { "departments": [] } }),
-        )
-        .await;
+        .request().query("query($filter: PostingFilterInput) { postings(first: 5, filter: $filter) { nodes { title } } }").variables(json!({ "filter": { "departments": [] } })).send().await.ok_json();
     let messages = |body: &Value| -> Vec<Value> {
         body["errors"]
             .as_array()
@@ -201,27 +223,36 @@ async fn arguments_the_plan_cannot_take_get_the_same_errors_as_before(backend: B
     let page_of_company = "query($company: ID!) { postings(first: 5, filter: { companyIds: [$company] }) { nodes { title } } }";
     let company_variables = json!({ "company": company_id(&company) });
     assert_eq!(
-        app.data(page_of_company, company_variables.clone()).await["postings"]["nodes"][0]["title"],
+        app.request()
+            .query(page_of_company)
+            .variables(company_variables.clone())
+            .send()
+            .await
+            .data()["postings"]["nodes"][0]["title"],
         "Engineer"
     );
     for _ in 0..2 {
         let bogus = app
-            .query(page, json!({ "filter": { "bogus": true } }))
-            .await;
+            .request()
+            .query(page)
+            .variables(json!({ "filter": { "bogus": true } }))
+            .send()
+            .await
+            .ok_json();
         assert!(bogus["errors"].is_array(), "{bogus}");
         assert_eq!(bogus.get("data"), None, "{bogus}");
         let not_an_id = app
-            .query(page_of_company, json!({ "company": { "id": 1 } }))
-            .await;
+            .request()
+            .query(page_of_company)
+            .variables(json!({ "company": { "id": 1 } }))
+            .send()
+            .await
+            .ok_json();
         assert!(not_an_id["errors"].is_array(), "{not_an_id}");
     }
     // A posting nobody may see is null, without an error.
     let unknown = app
-        .query(
-            one,
-            json!({ "id": posting_id(&posting::Model { id: uuid::Uuid::now_v7(), ..model.clone() }) }),
-        )
-        .await;
+        .request().query(one).variables(json!({ "id": posting_id(&posting::Model { id: uuid::Uuid::now_v7(), ..model.clone() }) })).send().await.ok_json();
     assert_eq!(unknown, json!({ "data": { "posting": null } }));
 }
 
@@ -248,7 +279,13 @@ async fn pages_answered_by_the_database_chain_through_their_cursors(backend: Bac
         let mut titles = Vec::new();
         let mut after = Value::Null;
         loop {
-            let data = app.data(query, json!({ "after": after })).await;
+            let data = app
+                .request()
+                .query(query)
+                .variables(json!({ "after": after }))
+                .send()
+                .await
+                .data();
             let page = &data["postings"];
             let edges = page["edges"].as_array().unwrap();
             for edge in edges {

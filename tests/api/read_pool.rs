@@ -109,9 +109,9 @@ async fn reads_carry_on_without_an_error_when_postgresql_drops_their_connections
     let title = |data: &serde_json::Value| data["postings"]["edges"][0]["node"]["title"].clone();
 
     // Several requests at once, so that several read connections are kept.
-    let warm = (0..6).map(|_| app.data(query, json!({})));
-    for data in futures_util::future::join_all(warm).await {
-        assert_eq!(title(&data), json!("Backend Engineer"));
+    let warm = (0..6).map(|_| app.request().query(query).send());
+    for response in futures_util::future::join_all(warm).await {
+        assert_eq!(title(&response.data()), json!("Backend Engineer"));
     }
 
     let database = app
@@ -132,7 +132,7 @@ async fn reads_carry_on_without_an_error_when_postgresql_drops_their_connections
     assert!(!terminated.is_empty(), "the server kept no connection");
 
     for _ in 0..10 {
-        let body = app.query(query, json!({})).await;
+        let body = app.request().query(query).send().await.ok_json();
         assert!(body.get("errors").is_none(), "{body}");
         assert_eq!(title(&body["data"]), json!("Backend Engineer"));
     }

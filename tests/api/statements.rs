@@ -57,7 +57,13 @@ async fn a_page_of_postings_with_company_locations_and_requirements_runs_at_most
     let mut counts = Vec::new();
     for first in [50, 10, 1] {
         let before = app.statements.get();
-        let data = app.data(QUERY, json!({ "first": first })).await;
+        let data = app
+            .request()
+            .query(QUERY)
+            .variables(json!({ "first": first }))
+            .send()
+            .await
+            .data();
         let statements = app.statements.get() - before;
         let edges = data["postings"]["edges"].as_array().unwrap();
         assert_eq!(edges.len(), first);

@@ -12,6 +12,7 @@ use crate::service::application_write::ApplicationChange;
 /// The application a mutation created or changed.
 #[derive(SimpleObject)]
 pub struct ApplicationPayload {
+    /// The application as it is after the change.
     pub application: Application,
 }
 
@@ -25,6 +26,7 @@ impl ApplicationMutation {
     async fn apply_to_posting(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The posting, the candidate's details and the retry key.")]
         input: ApplyToPostingInput,
     ) -> async_graphql::Result<ApplicationPayload> {
         let (catalog, scope) = scope(ctx)?;
@@ -42,6 +44,7 @@ impl ApplicationMutation {
     async fn update_application_status(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The application and its new status.")]
         input: UpdateApplicationStatusInput,
     ) -> async_graphql::Result<ApplicationPayload> {
         let (catalog, scope) = scope(ctx)?;
@@ -64,6 +67,7 @@ impl ApplicationMutation {
     async fn erase_application(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The application whose personal data to erase.")]
         input: EraseApplicationInput,
     ) -> async_graphql::Result<ApplicationPayload> {
         let (catalog, scope) = scope(ctx)?;

@@ -8,6 +8,7 @@ use crate::service;
 /// The company a mutation created or changed.
 #[derive(SimpleObject)]
 pub struct CompanyPayload {
+    /// The company as it is after the change.
     pub company: Company,
 }
 
@@ -20,7 +21,7 @@ impl CompanyMutation {
     async fn create_company(
         &self,
         ctx: &Context<'_>,
-        input: CreateCompanyInput,
+        #[graphql(desc = "The company to add.")] input: CreateCompanyInput,
     ) -> async_graphql::Result<CompanyPayload> {
         let (catalog, scope) = scope(ctx)?;
         let company = service::company_write::create(&catalog.db, scope.actor(), input.into())
@@ -35,7 +36,7 @@ impl CompanyMutation {
     async fn update_company(
         &self,
         ctx: &Context<'_>,
-        input: UpdateCompanyInput,
+        #[graphql(desc = "The company and the details to change.")] input: UpdateCompanyInput,
     ) -> async_graphql::Result<CompanyPayload> {
         let (catalog, scope) = scope(ctx)?;
         let (id, changes) = input.into_changes().extend()?;

@@ -12,6 +12,7 @@ use crate::service::posting_write::Transition;
 /// The posting a mutation created or changed.
 #[derive(SimpleObject)]
 pub struct PostingPayload {
+    /// The posting as it is after the change, with its new `version`.
     pub posting: Posting,
 }
 
@@ -55,7 +56,7 @@ impl PostingMutation {
     async fn create_posting(
         &self,
         ctx: &Context<'_>,
-        input: CreatePostingInput,
+        #[graphql(desc = "The posting to create.")] input: CreatePostingInput,
     ) -> async_graphql::Result<PostingPayload> {
         let (catalog, scope) = scope(ctx)?;
         let input = input.into_new().extend()?;
@@ -71,6 +72,9 @@ impl PostingMutation {
     async fn update_posting(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The posting, the version the change was made against, and the fields to change."
+        )]
         input: UpdatePostingInput,
     ) -> async_graphql::Result<PostingPayload> {
         let (catalog, scope) = scope(ctx)?;
@@ -94,7 +98,7 @@ impl PostingMutation {
     async fn publish_posting(
         &self,
         ctx: &Context<'_>,
-        input: PublishPostingInput,
+        #[graphql(desc = "The posting to publish or reopen.")] input: PublishPostingInput,
     ) -> async_graphql::Result<PostingPayload> {
         transition(
             ctx,
@@ -110,7 +114,7 @@ impl PostingMutation {
     async fn close_posting(
         &self,
         ctx: &Context<'_>,
-        input: PostingRefInput,
+        #[graphql(desc = "The posting to close.")] input: PostingRefInput,
     ) -> async_graphql::Result<PostingPayload> {
         transition(
             ctx,
@@ -126,7 +130,7 @@ impl PostingMutation {
     async fn archive_posting(
         &self,
         ctx: &Context<'_>,
-        input: PostingRefInput,
+        #[graphql(desc = "The posting to archive.")] input: PostingRefInput,
     ) -> async_graphql::Result<PostingPayload> {
         transition(
             ctx,
@@ -143,7 +147,7 @@ impl PostingMutation {
     async fn delete_posting(
         &self,
         ctx: &Context<'_>,
-        input: PostingRefInput,
+        #[graphql(desc = "The posting to delete.")] input: PostingRefInput,
     ) -> async_graphql::Result<DeletePostingPayload> {
         let (catalog, scope) = scope(ctx)?;
         let id = global_id::decode_as(NodeKind::Posting, &input.id, "input.id").extend()?;

@@ -14,7 +14,10 @@ use crate::service::requirement_write::ListChange;
 /// updated, if one was.
 #[derive(SimpleObject)]
 pub struct RequirementsPayload {
+    /// The posting after the change, with its new `version` and its requirements in order.
     pub posting: Posting,
+    /// The requirement `addRequirement` or `updateRequirement` wrote; null after
+    /// `setRequirements` and `removeRequirement`.
     pub requirement: Option<Requirement>,
 }
 
@@ -44,6 +47,7 @@ impl RequirementMutation {
     async fn set_requirements(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The posting and its whole new list of requirements.")]
         input: SetRequirementsInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let posting_id =
@@ -65,6 +69,7 @@ impl RequirementMutation {
     async fn add_requirement(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The posting, the requirement to add, and where.")]
         input: AddRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let posting_id =
@@ -82,7 +87,7 @@ impl RequirementMutation {
     async fn update_requirement(
         &self,
         ctx: &Context<'_>,
-        input: UpdateRequirementInput,
+        #[graphql(desc = "The requirement and its new content.")] input: UpdateRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let id = global_id::decode_as(NodeKind::Requirement, &input.id, "input.id").extend()?;
         apply(
@@ -100,7 +105,7 @@ impl RequirementMutation {
     async fn remove_requirement(
         &self,
         ctx: &Context<'_>,
-        input: RemoveRequirementInput,
+        #[graphql(desc = "The requirement to remove.")] input: RemoveRequirementInput,
     ) -> async_graphql::Result<RequirementsPayload> {
         let id = global_id::decode_as(NodeKind::Requirement, &input.id, "input.id").extend()?;
         apply(ctx, input.expected_version, ListChange::Remove { id }).await

@@ -39,8 +39,8 @@ impl CompanyQuery {
     async fn company(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        slug: Option<String>,
+        #[graphql(desc = "The company's global id (`Company.id`).")] id: Option<ID>,
+        #[graphql(desc = "The company's URL name (`Company.slug`).")] slug: Option<String>,
     ) -> async_graphql::Result<Option<Company>> {
         let result = async {
             let (catalog, scope) = scope(ctx)?;

@@ -19,7 +19,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The object with this global id, or null when there is none the reader may see.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as any type's `id` field gives it.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         let result = async {
             let (kind, uuid) = global_id::decode(&id, "id").extend()?;
             load(ctx, kind, uuid).await
@@ -34,7 +38,7 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        ids: Vec<ID>,
+        #[graphql(desc = "Global ids, as `id` fields give them; at most 100.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(ServiceError::invalid(

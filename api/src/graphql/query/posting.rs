@@ -23,7 +23,11 @@ impl PostingQuery {
     async fn postings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; all postings the reader may see when omitted.")]
         filter: Option<PostingFilterInput>,
+        #[graphql(
+            desc = "The order of the list; the newest first (`POSTED_AT`, `DESC`) when omitted."
+        )]
         order_by: Option<PostingOrderInput>,
         #[graphql(desc = "Return the first n postings (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Return postings after this cursor.")] after: Option<String>,
@@ -48,8 +52,12 @@ impl PostingQuery {
     async fn posting(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
+        #[graphql(desc = "The posting's global id (`Posting.id`); give it alone.")] id: Option<ID>,
+        #[graphql(desc = "The company's URL name (`Company.slug`); give it with `slug`.")]
         company_slug: Option<String>,
+        #[graphql(
+            desc = "The posting's URL name within that company (`Posting.slug`); give it with `companySlug`."
+        )]
         slug: Option<String>,
     ) -> async_graphql::Result<Option<PostingNode>> {
         let result = async {

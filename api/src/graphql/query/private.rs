@@ -18,7 +18,7 @@ impl PrivateQuery {
     async fn application(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's global id (`Application.id`).")] id: ID,
     ) -> async_graphql::Result<Option<Application>> {
         let result = async {
             let (catalog, scope) = scope(ctx)?;
@@ -38,7 +38,7 @@ impl PrivateQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        company_id: ID,
+        #[graphql(desc = "The company's global id (`Company.id`).")] company_id: ID,
         #[graphql(desc = "Return the first n events (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Return events after this cursor.")] after: Option<String>,
     ) -> async_graphql::Result<AuditEventConnection> {

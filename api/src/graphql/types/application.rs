@@ -17,6 +17,8 @@ impl Application {
     }
 }
 
+/// A candidate's application to a posting. Only the posting's company sees it, with a token
+/// holding `applications:read`; the candidate's personal data is null once erased.
 #[Object]
 impl Application {
     /// The application's global id, for `node(id:)` and `application(id:)`.

@@ -11,6 +11,8 @@ pub struct AuditEvent(pub audit_event::Model);
 /// A page of audit events, newest first.
 pub type AuditEventConnection = Connection<PageCursor, AuditEvent, EmptyFields, EmptyFields>;
 
+/// One change to the catalog, recorded when it was committed: who made it, which mutation,
+/// to what, and when.
 #[Object]
 impl AuditEvent {
     /// The token subject (`sub`) that made the change, or `anonymous`.

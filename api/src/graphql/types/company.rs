@@ -20,6 +20,8 @@ pub struct Company(pub company::Model);
 /// A page of companies, Relay style.
 pub type CompanyConnection = Connection<PageCursor, Company, CompanyCount, EmptyFields>;
 
+/// An employer whose postings the catalog lists. Every company is public; only its postings'
+/// visibility depends on the reader.
 #[Object]
 impl Company {
     /// The company's global id, for `node(id:)`, `company(id:)` and posting filters.
@@ -69,7 +71,13 @@ impl Company {
     async fn postings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Narrows the list; all postings the reader may see when omitted. Its `companyIds` is ignored: the list is always this company's."
+        )]
         filter: Option<PostingFilterInput>,
+        #[graphql(
+            desc = "The order of the list; the newest first (`POSTED_AT`, `DESC`) when omitted."
+        )]
         order_by: Option<PostingOrderInput>,
         #[graphql(desc = "Return the first n postings (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Return postings after this cursor.")] after: Option<String>,

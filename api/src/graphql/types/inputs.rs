@@ -121,9 +121,13 @@ fn description(
 pub struct CreateCompanyInput {
     /// URL name: lowercase letters, digits and single hyphens, unique in the catalog.
     pub slug: String,
+    /// The company's name, 1–200 characters.
     pub name: String,
+    /// The company's own website, an absolute `http` or `https` URL.
     pub website: Option<String>,
+    /// What the company does, in its own words; at most 10,000 characters.
     pub description: Option<String>,
+    /// Where the company is headquartered, such as "Göteborg, Sweden"; at most 200 characters.
     pub headquarters: Option<String>,
 }
 
@@ -142,11 +146,17 @@ impl From<CreateCompanyInput> for NewCompany {
 /// Changes to a company: omitted fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateCompanyInput {
+    /// The company's global id (`Company.id`).
     pub id: ID,
+    /// A new URL name, unique in the catalog; omitted or null keeps the current one.
     pub slug: Option<String>,
+    /// A new name, 1–200 characters; omitted or null keeps the current one.
     pub name: Option<String>,
+    /// A new website (absolute `http` or `https` URL); null removes it.
     pub website: MaybeUndefined<String>,
+    /// A new description, at most 10,000 characters; null removes it.
     pub description: MaybeUndefined<String>,
+    /// A new headquarters, at most 200 characters; null removes it.
     pub headquarters: MaybeUndefined<String>,
 }
 
@@ -169,31 +179,39 @@ impl UpdateCompanyInput {
 /// A new posting; it starts as a `DRAFT`.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreatePostingInput {
-    /// The company's id.
+    /// The global id (`Company.id`) of the company offering the job.
     pub company_id: ID,
+    /// The job title, 1–200 characters.
     pub title: String,
     /// The description as plain text or Markdown (`#` headings, `-` items); stored as sections.
     pub description: Option<String>,
-    /// The description as explicit sections, instead of `description`.
+    /// The description as explicit sections (at most 50), instead of `description`.
     pub sections: Option<Vec<SectionInput>>,
+    /// A sentence or two to show in lists; at most 1,000 characters.
     pub summary: Option<String>,
     /// URL name, unique within the company; made from the title when omitted.
     pub slug: Option<String>,
+    /// The department or team, such as "Engineering"; at most 200 characters.
     pub department: Option<String>,
+    /// The occupation, such as "Software developer"; at most 200 characters.
     pub occupation: Option<String>,
     /// Defaults to `FULL_TIME`.
     pub employment_type: Option<EmploymentType>,
     /// Defaults to `ONSITE`.
     pub remote_policy: Option<RemotePolicy>,
+    /// How much the job travels, such as "Up to 20%"; at most 200 characters.
     pub travel: Option<String>,
     /// BCP 47 tag of the posting's language; defaults to `en`.
     pub language: Option<String>,
+    /// The last moment applications are accepted; none when omitted.
     pub valid_through: Option<DateTime<Utc>>,
+    /// Where candidates apply on the employer's own site, an absolute `http` or `https` URL.
     pub apply_url: Option<String>,
+    /// Where the posting was imported from, an absolute `http` or `https` URL.
     pub source_url: Option<String>,
-    /// The posting's locations, in order.
+    /// The posting's locations (at most 50), in order.
     pub locations: Option<Vec<LocationInput>>,
-    /// The posting's requirements, in order.
+    /// The posting's requirements (at most 100), in order.
     pub requirements: Option<Vec<RequirementInput>>,
 }
 
@@ -242,24 +260,37 @@ impl CreatePostingInput {
 /// posting is still at `expectedVersion`.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdatePostingInput {
+    /// The posting's global id (`Posting.id`).
     pub id: ID,
     /// The `version` the change was made against.
     pub expected_version: i32,
+    /// A new URL name, unique within the company; omitted or null keeps the current one.
     pub slug: Option<String>,
+    /// A new title, 1–200 characters; omitted or null keeps the current one.
     pub title: Option<String>,
+    /// A new summary, at most 1,000 characters; null removes it.
     pub summary: MaybeUndefined<String>,
     /// New description as plain text or Markdown.
     pub description: Option<String>,
     /// New description as explicit sections.
     pub sections: Option<Vec<SectionInput>>,
+    /// A new department, at most 200 characters; null removes it.
     pub department: MaybeUndefined<String>,
+    /// A new occupation, at most 200 characters; null removes it.
     pub occupation: MaybeUndefined<String>,
+    /// A new kind of employment; omitted or null keeps the current one.
     pub employment_type: Option<EmploymentType>,
+    /// A new remote policy; omitted or null keeps the current one.
     pub remote_policy: Option<RemotePolicy>,
+    /// How much the job travels, at most 200 characters; null removes it.
     pub travel: MaybeUndefined<String>,
+    /// A new BCP 47 language tag, such as `sv`; omitted or null keeps the current one.
     pub language: Option<String>,
+    /// A new last moment for applications; null removes it.
     pub valid_through: MaybeUndefined<DateTime<Utc>>,
+    /// A new apply URL (absolute `http` or `https`); null removes it.
     pub apply_url: MaybeUndefined<String>,
+    /// A new source URL (absolute `http` or `https`); null removes it.
     pub source_url: MaybeUndefined<String>,
     /// Replaces every location, in order.
     pub locations: Option<Vec<LocationInput>>,
@@ -296,6 +327,7 @@ impl UpdatePostingInput {
 /// Publishes a draft (or reopens a closed posting).
 #[derive(InputObject, Clone, Debug)]
 pub struct PublishPostingInput {
+    /// The posting's global id (`Posting.id`).
     pub id: ID,
     /// When given, the change fails with `CONFLICT` unless the posting is at this version.
     pub expected_version: Option<i32>,
@@ -306,6 +338,7 @@ pub struct PublishPostingInput {
 /// Closes, archives or deletes a posting.
 #[derive(InputObject, Clone, Debug)]
 pub struct PostingRefInput {
+    /// The posting's global id (`Posting.id`).
     pub id: ID,
     /// When given, the change fails with `CONFLICT` unless the posting is at this version.
     pub expected_version: Option<i32>,
@@ -314,17 +347,22 @@ pub struct PostingRefInput {
 /// Replaces a posting's requirements.
 #[derive(InputObject, Clone, Debug)]
 pub struct SetRequirementsInput {
+    /// The posting's global id (`Posting.id`).
     pub posting_id: ID,
+    /// When given, the change fails with `CONFLICT` unless the posting is at this `version`.
     pub expected_version: Option<i32>,
-    /// The whole new list, in order.
+    /// The whole new list (at most 100), in order; empty removes every requirement.
     pub requirements: Vec<RequirementInput>,
 }
 
 /// Adds one requirement to a posting.
 #[derive(InputObject, Clone, Debug)]
 pub struct AddRequirementInput {
+    /// The posting's global id (`Posting.id`).
     pub posting_id: ID,
+    /// When given, the change fails with `CONFLICT` unless the posting is at this `version`.
     pub expected_version: Option<i32>,
+    /// The requirement to add.
     pub requirement: RequirementInput,
     /// Where to insert it (0 is first); at the end when omitted.
     pub position: Option<u32>,
@@ -333,15 +371,22 @@ pub struct AddRequirementInput {
 /// Changes one requirement, keeping its place.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRequirementInput {
+    /// The requirement's global id (`Requirement.id`).
     pub id: ID,
+    /// When given, the change fails with `CONFLICT` unless the requirement's posting is at
+    /// this `version`.
     pub expected_version: Option<i32>,
+    /// The requirement's new content, replacing all of the old.
     pub requirement: RequirementInput,
 }
 
 /// Removes one requirement.
 #[derive(InputObject, Clone, Debug)]
 pub struct RemoveRequirementInput {
+    /// The requirement's global id (`Requirement.id`).
     pub id: ID,
+    /// When given, the change fails with `CONFLICT` unless the requirement's posting is at
+    /// this `version`.
     pub expected_version: Option<i32>,
 }
 
@@ -349,13 +394,20 @@ pub struct RemoveRequirementInput {
 /// attempt's application instead of creating another.
 #[derive(InputObject, Clone)]
 pub struct ApplyToPostingInput {
+    /// The global id (`Posting.id`) of a published, open posting.
     pub posting_id: ID,
-    /// Chosen by the client (a UUID, say), the same for every retry of one submission.
+    /// Chosen by the client (a UUID, say), the same for every retry of one submission; 1–200
+    /// characters.
     pub idempotency_key: String,
+    /// The candidate's name, 1–200 characters.
     pub name: String,
+    /// The candidate's e-mail address, at most 254 characters.
     pub email: String,
+    /// The candidate's phone number: digits, spaces and `+-().`, at most 50 characters.
     pub phone: Option<String>,
+    /// Where the candidate's résumé is, an absolute `http` or `https` URL.
     pub resume_url: Option<String>,
+    /// The candidate's cover letter, at most 20,000 characters.
     pub cover_letter: Option<String>,
 }
 
@@ -380,12 +432,15 @@ impl ApplyToPostingInput {
 /// Moves an application along the hiring process.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateApplicationStatusInput {
+    /// The application's global id (`Application.id`).
     pub id: ID,
+    /// Where the application is now in the hiring process.
     pub status: ApplicationStatus,
 }
 
 /// Erases an application's personal data (a data-protection request).
 #[derive(InputObject, Clone, Debug)]
 pub struct EraseApplicationInput {
+    /// The application's global id (`Application.id`).
     pub id: ID,
 }

@@ -33,6 +33,9 @@ pub type ApplicationConnection = Connection<PageCursor, Application, EmptyFields
 /// A page of postings, Relay style.
 pub type PostingConnection = Connection<PageCursor, PostingNode, PostingCount, EmptyFields>;
 
+/// A job posting: one open position at one company. Anonymous readers see `PUBLISHED`
+/// postings only; a token with `postings:read` for the company (or `admin`) also sees its
+/// drafts, closed and archived postings.
 #[Object]
 impl Posting {
     /// The posting's global id, for `node(id:)` and `posting(id:)`.

@@ -10,6 +10,7 @@ use crate::graphql::plain::{PlainField, PlainFields, nullable};
 /// Something a posting asks of candidates: required, or merely preferred.
 pub struct Requirement(pub requirement::Model);
 
+/// Something a posting asks of candidates: required, or merely preferred.
 #[Object]
 impl Requirement {
     /// The requirement's global id, for `node(id:)`.
