@@ -79,11 +79,12 @@ async fn requirement_id(app: &TestApp, posting: &entity::posting::Model) -> Stri
 
 async fn application_id(app: &TestApp, posting: &entity::posting::Model) -> String {
     let data = app
-        .data(
-            "mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
-            json!({ "input": { "postingId": posting_id(posting), "idempotencyKey": Uuid::now_v7().to_string(), "name": "Ada Lovelace", "email": "ada@example.com" } }),
-        )
-        .await;
+        .request()
+        .query("mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }")
+        .variables(json!({ "input": { "postingId": posting_id(posting), "idempotencyKey": Uuid::now_v7().to_string(), "name": "Ada Lovelace", "email": "ada@example.com" } }))
+        .send()
+        .await
+        .data();
     data["applyToPosting"]["application"]["id"]
         .as_str()
         .unwrap()
@@ -258,42 +259,32 @@ fn coordinate(name: &str) -> String {
 }
 
 /// The fields of every object type in an SDL document, by type name, and the name of its
-/// mutation type. Descriptions and arguments are skipped; a field is a line indented once.
+/// mutation type, read with async-graphql's own SDL parser.
 fn object_fields(sdl: &str) -> (BTreeMap<String, BTreeSet<String>>, String) {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql::parser::parse_schema(sdl).expect("schema.graphql parses");
     let mut types: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut mutation = String::new();
-    let mut current: Option<String> = None;
-    let mut in_description = false;
-    for line in sdl.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with("\"\"\"") {
-            let one_line = trimmed.len() > 6 && trimmed.ends_with("\"\"\"");
-            if !one_line {
-                in_description = !in_description;
+    for definition in &document.definitions {
+        match definition {
+            TypeSystemDefinition::Schema(schema) => {
+                if let Some(name) = &schema.node.mutation {
+                    mutation = name.node.to_string();
+                }
             }
-            continue;
-        }
-        if in_description {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("type ") {
-            let name = rest.split([' ', '{']).next().unwrap_or_default();
-            current = Some(name.to_owned());
-            types.entry(name.to_owned()).or_default();
-        } else if line.starts_with('}') {
-            current = None;
-        } else if let Some(root) = trimmed.strip_prefix("mutation:") {
-            mutation = root.trim().to_owned();
-        } else if let (Some(name), Some(field)) = (&current, line.strip_prefix('\t'))
-            && !field.starts_with('\t')
-        {
-            let field = field.split(['(', ':']).next().unwrap_or_default().trim();
-            if !field.is_empty() {
-                types
-                    .entry(name.clone())
-                    .or_default()
-                    .insert(field.to_owned());
+            TypeSystemDefinition::Type(ty) => {
+                if let TypeKind::Object(object) = &ty.node.kind {
+                    types.insert(
+                        ty.node.name.node.to_string(),
+                        object
+                            .fields
+                            .iter()
+                            .map(|field| field.node.name.node.to_string())
+                            .collect(),
+                    );
+                }
             }
+            TypeSystemDefinition::Directive(_) => {}
         }
     }
     (types, mutation)
@@ -383,8 +374,13 @@ async fn only_the_right_token_succeeds_and_refusals_change_nothing(backend: Back
         let before = snapshot(&app.db).await;
         for (case, wrong) in wrong_tokens(scope, world.mine.id, world.other.id, &missing) {
             let body = app
-                .query_as(wrong.as_deref(), document, variables.clone())
-                .await;
+                .request()
+                .maybe_token(wrong.as_deref())
+                .query(document)
+                .variables(variables.clone())
+                .send()
+                .await
+                .json();
             assert!(!succeeded(&body), "{name} with {case} succeeded: {body}");
             let code = body["errors"][0]["extensions"]["code"]
                 .as_str()
@@ -405,12 +401,13 @@ async fn only_the_right_token_succeeds_and_refusals_change_nothing(backend: Back
             cases += 1;
         }
         let body = app
-            .query_as(
-                Some(&token(scope, &[world.mine.id])),
-                document,
-                variables.clone(),
-            )
-            .await;
+            .request()
+            .token(token(scope, &[world.mine.id]))
+            .query(document)
+            .variables(variables.clone())
+            .send()
+            .await
+            .json();
         assert!(
             succeeded(&body),
             "{name} with the right token failed: {body}"

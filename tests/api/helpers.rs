@@ -268,31 +268,6 @@ impl TestApp {
             .and_then(|value| value.trim().parse().ok())
             .unwrap_or(0.0)
     }
-
-    /// The JSON body of a query sent with `token` (anonymous when `None`), whatever the status.
-    ///
-    /// Kept only for `authorization.rs`, which is being reworked on another branch; everything
-    /// else uses [`TestApp::request`], and so will it once that branch lands.
-    pub async fn query_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        self.request()
-            .maybe_token(token)
-            .query(query)
-            .variables(variables)
-            .send()
-            .await
-            .json()
-    }
-
-    /// The `data` of an anonymous query that must succeed. Kept only for `authorization.rs`,
-    /// as [`TestApp::query_as`] is.
-    pub async fn data(&self, query: &str, variables: Value) -> Value {
-        self.request()
-            .query(query)
-            .variables(variables)
-            .send()
-            .await
-            .data()
-    }
 }
 
 /// One request to a server under test: [`TestApp::request`] (or [`Server::request`] for a

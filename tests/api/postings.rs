@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use serde_json::{Value, json};
 
+use crate::fast_paths::{generic_fragment, generic_posting, one_pass_posting};
 use crate::fixtures::{self, PostingSpec, company_id, days_after_base, posting_id};
 use crate::helpers::{Backend, TestApp, on_both_databases, spawn_app, spawn_app_with};
 
@@ -567,27 +568,10 @@ async fn pages_read_the_description_whenever_their_selection_asks_for_it(backend
     );
 }
 
-/// Every posting field a one-pass selection can hold, with its relations.
-const ONE_PASS_POSTING: &str = "__typename id slug title summary department occupation \
-    employmentType remotePolicy travel language status postedAt validThrough applyUrl sourceUrl \
-    version createdAt updatedAt \
-    company { __typename id slug name website description headquarters createdAt updatedAt } \
-    locations { city region country } requirements { id kind text required yearsMin yearsMax } \
-    description { heading paragraphs items } t: title";
-
-/// The same selection as `ONE_PASS_POSTING`, in the same order, through an inline fragment
-/// and a directive, which async-graphql's own resolver answers.
-const GENERIC_POSTING: &str = "... on Posting { __typename id slug title summary department \
-    occupation employmentType remotePolicy travel language status postedAt validThrough \
-    applyUrl sourceUrl version createdAt updatedAt } \
-    company @include(if: $yes) { __typename id slug name website description headquarters \
-    createdAt updatedAt } \
-    locations { city region country } requirements { id kind text required yearsMin yearsMax } \
-    description { heading paragraphs items } t: title";
-
 /// Postings whose selection is only plain fields and plain relations are built in one pass;
 /// any other selection goes through async-graphql's resolver. Both must give the same bytes,
-/// in pages, through `edges`, and for `posting(id:)`.
+/// in pages, through `edges`, and for `posting(id:)`, with several locations and requirements
+/// a posting (`fast_paths` covers every optional value set and null).
 async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
     // Uncached, so that a document sent again is answered again.
     let app = spawn_app_with(backend, |settings| settings.cache.enabled = false).await;
@@ -623,7 +607,7 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
         "posting(id: $id) { SELECTION }",
         "company(slug: \"nordvind\") { postings { nodes { SELECTION } } }",
     ] {
-        let request = |selection: &str| {
+        let request = |selection: &str, fragment: &str| {
             let operation = shape.replace("SELECTION", selection);
             let mut definitions = Vec::new();
             let mut variables = serde_json::Map::new();
@@ -641,15 +625,16 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
                 format!("({})", definitions.join(", "))
             };
             (
-                format!("query{definitions} {{ {operation} }}"),
+                format!("query{definitions} {{ {operation} }} {fragment}"),
                 Value::Object(variables),
             )
         };
-        let (query, variables) = request(ONE_PASS_POSTING);
+        // Every catalogued field of a posting and its relations (see `fast_paths`).
+        let (query, variables) = request(&one_pass_posting(), "");
         let one_pass = body(query.clone(), variables.clone()).await;
         // On PostgreSQL the same document again is answered by the database (pushdown).
         let pushed_down = body(query, variables).await;
-        let (query, variables) = request(GENERIC_POSTING);
+        let (query, variables) = request(&generic_posting(), &generic_fragment());
         let generic = body(query, variables).await;
         assert!(!one_pass.contains("errors"), "{one_pass}");
         assert!(one_pass.contains("\"Göteborg\""), "{one_pass}");
