@@ -11,7 +11,8 @@ use secrecy::SecretString;
 
 use crate::auth::{Scope, dev_secret, token};
 use crate::config::{
-    AuthSettings, CacheSettings, DatabaseSettings, HttpSettings, Limits, Settings,
+    AuthSettings, CacheSettings, DatabaseSettings, DocumentLimits, GraphqlSettings, HttpSettings,
+    Limits, Settings,
 };
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
@@ -30,6 +31,13 @@ pub struct Cli {
     pub options: Options,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// A set of defaults for where the server runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    Development,
+    Production,
 }
 
 /// A feature switched on or off.
@@ -71,9 +79,20 @@ pub struct Options {
     /// Request timeout in milliseconds [default: 10000]
     #[arg(long, env = "JOBGRAPH_REQUEST_TIMEOUT_MS", global = true)]
     pub request_timeout_ms: Option<u64>,
-    /// Deepest query accepted [default: 12]
+    /// `production` turns introspection, field suggestions and GraphiQL off [default:
+    /// development]
+    #[arg(long, env = "JOBGRAPH_PROFILE", value_enum, global = true)]
+    pub profile: Option<Profile>,
+    /// Introspection and field suggestions, whatever the profile says [default: on, off in
+    /// the production profile]
+    #[arg(long, env = "JOBGRAPH_INTROSPECTION", value_enum, global = true)]
+    pub introspection: Option<Switch>,
+    /// Deepest query accepted, introspection aside [default: 12]
     #[arg(long, env = "JOBGRAPH_MAX_DEPTH", global = true)]
     pub max_depth: Option<usize>,
+    /// Most tokens a document may have [default: 5000]
+    #[arg(long, env = "JOBGRAPH_MAX_TOKENS", global = true)]
+    pub max_tokens: Option<usize>,
     /// Most complex query accepted [default: 20000]
     #[arg(long, env = "JOBGRAPH_MAX_COMPLEXITY", global = true)]
     pub max_complexity: Option<usize>,
@@ -217,6 +236,15 @@ impl Options {
                 .unwrap_or(cache_defaults.http_max_age),
             namespace: cache_defaults.namespace,
         };
+        let mut graphql = match self.profile {
+            Some(Profile::Production) => GraphqlSettings::production(),
+            Some(Profile::Development) | None => GraphqlSettings::default(),
+        };
+        if let Some(introspection) = self.introspection {
+            graphql.introspection = introspection == Switch::On;
+        }
+        // GraphiQL reads the schema by introspection.
+        graphql.graphiql &= graphql.introspection;
         let http_defaults = HttpSettings::default();
         let limit_defaults = Limits::default();
         Settings {
@@ -232,13 +260,20 @@ impl Options {
                 shutdown_timeout: http_defaults.shutdown_timeout,
             },
             limits: Limits {
-                max_depth: self.max_depth.unwrap_or(limit_defaults.max_depth),
+                document: DocumentLimits {
+                    max_depth: self.max_depth.unwrap_or(limit_defaults.document.max_depth),
+                    max_tokens: self
+                        .max_tokens
+                        .unwrap_or(limit_defaults.document.max_tokens),
+                    ..limit_defaults.document
+                },
                 max_complexity: self.max_complexity.unwrap_or(limit_defaults.max_complexity),
                 max_page_size: self.max_page_size.unwrap_or(limit_defaults.max_page_size),
                 default_page_size: limit_defaults.default_page_size,
             },
             auth,
             cache,
+            graphql,
             cursor_secret: self.cursor_secret.map(SecretString::from),
         }
     }

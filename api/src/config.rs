@@ -17,6 +17,7 @@ pub struct Settings {
     pub limits: Limits,
     pub auth: AuthSettings,
     pub cache: CacheSettings,
+    pub graphql: GraphqlSettings,
     /// Signs pagination cursors. Replicas behind one load balancer must share it; when unset a
     /// random one is made at start, so cursors do not survive a restart.
     pub cursor_secret: Option<SecretString>,
@@ -110,7 +111,9 @@ impl Default for HttpSettings {
 /// Limits on what one GraphQL request may ask for.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    pub max_depth: usize,
+    /// What a document may hold, checked before parsing (depth included).
+    pub document: DocumentLimits,
+    /// async-graphql's complexity: each field 1, list fields times their page size.
     pub max_complexity: usize,
     /// Largest `first`/`last` a connection accepts.
     pub max_page_size: u64,
@@ -121,10 +124,54 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 12,
+            document: DocumentLimits::default(),
             max_complexity: 20_000,
             max_page_size: 100,
             default_page_size: 20,
+        }
+    }
+}
+
+/// Limits on a GraphQL document, checked before it is parsed
+/// ([`crate::graphql::document_limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocumentLimits {
+    /// Bytes of document text.
+    pub max_bytes: usize,
+    /// Tokens (names, punctuators, values), not counting whitespace, commas and comments.
+    pub max_tokens: usize,
+    /// How deeply fields nest, fragments expanded, outside introspection.
+    pub max_depth: usize,
+    /// How deeply introspection fields nest, from `__schema` or `__type` down.
+    pub max_introspection_depth: usize,
+    /// Fields of an operation, fragments expanded.
+    pub max_fields: u64,
+    /// Root fields of an operation, fragments expanded.
+    pub max_root_fields: u64,
+    /// Aliases of an operation, fragments expanded.
+    pub max_aliases: u64,
+    /// Fragment spreads of an operation, each spread of a fragment counted again wherever
+    /// that fragment is spread.
+    pub max_spreads: u64,
+    /// Directives written in the document.
+    pub max_directives: usize,
+    /// How deeply list and object values nest in arguments and default values.
+    pub max_value_depth: usize,
+}
+
+impl Default for DocumentLimits {
+    fn default() -> Self {
+        DocumentLimits {
+            max_bytes: 32 * 1024,
+            max_tokens: 5_000,
+            max_depth: 12,
+            max_introspection_depth: 16,
+            max_fields: 2_000,
+            max_root_fields: 20,
+            max_aliases: 30,
+            max_spreads: 500,
+            max_directives: 50,
+            max_value_depth: 16,
         }
     }
 }
@@ -211,7 +258,37 @@ impl Settings {
             limits: Limits::default(),
             auth: AuthSettings::default(),
             cache: CacheSettings::default(),
+            graphql: GraphqlSettings::default(),
             cursor_secret: None,
+        }
+    }
+}
+
+/// What the GraphQL endpoint reveals about itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphqlSettings {
+    /// Introspection (`__schema`, `__type`) and field suggestions ("Did you mean …") in errors.
+    pub introspection: bool,
+    /// The GraphiQL page at `/` (it needs introspection).
+    pub graphiql: bool,
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        GraphqlSettings {
+            introspection: true,
+            graphiql: true,
+        }
+    }
+}
+
+impl GraphqlSettings {
+    /// The production profile: the schema is not revealed (no introspection, no suggestions,
+    /// no GraphiQL). Clients use the published `schema.graphql` instead.
+    pub fn production() -> Self {
+        GraphqlSettings {
+            introspection: false,
+            graphiql: false,
         }
     }
 }

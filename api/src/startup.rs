@@ -23,7 +23,7 @@ use crate::db::{self, StatementCounter};
 use crate::graphql::build_schema;
 use crate::graphql::context::Catalog;
 use crate::graphql::cursor::CursorCodec;
-use crate::graphql::executor::{Executor, Timing};
+use crate::graphql::executor::{Executor, ExecutorSettings};
 use crate::graphql::pushdown::Pushdown;
 use crate::http;
 use crate::seed;
@@ -101,6 +101,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
             limits: settings.limits,
         },
         settings.limits,
+        settings.graphql.introspection,
     );
     let verifier = TokenVerifier::new(&auth_settings(settings)?)?;
     let cache = response_cache(settings)?;
@@ -113,9 +114,10 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         reads.clone(),
         cache,
         pushdown,
-        Timing {
+        ExecutorSettings {
             request_timeout: settings.http.request_timeout,
             shared_max_age: settings.cache.http_max_age,
+            document_limits: settings.limits.document,
         },
     );
     Ok(AppState {
@@ -125,6 +127,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         reads,
         statements,
         max_body_bytes: settings.http.max_body_bytes,
+        graphiql: settings.graphql.graphiql,
     })
 }
 

@@ -21,4 +21,6 @@ pub struct AppState {
     pub statements: StatementCounter,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Whether `/` serves GraphiQL.
+    pub graphiql: bool,
 }

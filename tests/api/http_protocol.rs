@@ -215,7 +215,7 @@ async fn a_body_over_the_limit_is_413() {
 #[tokio::test]
 async fn too_deep_and_too_complex_queries_are_refused_before_running() {
     let app = spawn_app_with(Backend::Sqlite, |settings| {
-        settings.limits.max_depth = 6;
+        settings.limits.document.max_depth = 6;
         settings.limits.max_complexity = 500;
     })
     .await;

@@ -88,7 +88,10 @@ pub fn request_key(
         }
     }
     // Writing JSON into a buffer cannot fail.
-    part(&mut hash, &serde_json::to_vec(variables).unwrap_or_default());
+    part(
+        &mut hash,
+        &serde_json::to_vec(variables).unwrap_or_default(),
+    );
     hex(&hash.finalize())
 }
 

@@ -9,16 +9,20 @@ use async_graphql::parser::parse_query;
 use async_graphql::parser::types::ExecutableDocument;
 use moka::future::Cache;
 
+use super::document_limits::{self, DocumentLimits, Refusal};
+
 /// How many bytes of document text the cache holds at most.
 const CAPACITY_BYTES: u64 = 8 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct DocumentCache {
     parsed: Cache<Arc<str>, Arc<ExecutableDocument>>,
+    limits: DocumentLimits,
 }
 
-impl Default for DocumentCache {
-    fn default() -> Self {
+impl DocumentCache {
+    /// A cache whose documents are checked against `limits` before they are parsed.
+    pub fn new(limits: DocumentLimits) -> Self {
         let parsed = Cache::builder()
             .max_capacity(CAPACITY_BYTES)
             .weigher(|text: &Arc<str>, _: &Arc<ExecutableDocument>| {
@@ -26,17 +30,19 @@ impl Default for DocumentCache {
                 u32::try_from(text.len().saturating_mul(8)).unwrap_or(u32::MAX)
             })
             .build();
-        DocumentCache { parsed }
+        DocumentCache { parsed, limits }
     }
 }
 
 impl DocumentCache {
-    /// `text` parsed, from the cache when it was parsed before. Documents that do not parse
-    /// are not kept.
+    /// `text` parsed, from the cache when it was parsed before. A document is checked against
+    /// the limits before it is first parsed (a refusal carries `GRAPHQL_VALIDATION_FAILED`);
+    /// documents refused or that do not parse are not kept.
     pub async fn parse(&self, text: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
         if let Some(document) = self.parsed.get(text).await {
             return Ok(document);
         }
+        document_limits::check(&self.limits, text).map_err(Refusal::into_server_error)?;
         let document = Arc::new(parse_query(text)?);
         self.parsed.insert(Arc::from(text), document.clone()).await;
         Ok(document)
@@ -49,7 +55,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_document_is_parsed_once_and_errors_are_not_kept() {
-        let cache = DocumentCache::default();
+        let cache = DocumentCache::new(DocumentLimits::default());
         let first = cache
             .parse("{ postings { nodes { id } } }")
             .await
@@ -60,6 +66,7 @@ mod tests {
             .expect("parses");
         assert!(Arc::ptr_eq(&first, &second));
         assert!(cache.parse("{ postings {").await.is_err());
+        assert!(cache.parse(&"{ a ".repeat(20)).await.is_err());
         cache.parsed.run_pending_tasks().await;
         assert_eq!(cache.parsed.entry_count(), 1);
     }

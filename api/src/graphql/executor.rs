@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use super::AppSchema;
 use super::context::RequestScope;
+use super::document_limits::DocumentLimits;
 use super::documents::DocumentCache;
 use super::error_codes::{self, with_code};
 use super::operation;
@@ -82,11 +83,13 @@ pub struct Executor {
     shared_max_age: Duration,
 }
 
-/// How long a request may take, and how long an answer any client may be given stays fresh.
+/// How long a request may take, how long an answer any client may be given stays fresh, and
+/// what a document may hold.
 #[derive(Clone, Copy, Debug)]
-pub struct Timing {
+pub struct ExecutorSettings {
     pub request_timeout: Duration,
     pub shared_max_age: Duration,
+    pub document_limits: DocumentLimits,
 }
 
 impl Executor {
@@ -95,16 +98,16 @@ impl Executor {
         reads: ReadPool,
         cache: ResponseCache,
         pushdown: Pushdown,
-        timing: Timing,
+        settings: ExecutorSettings,
     ) -> Self {
         Executor {
             schema,
             reads,
             cache,
-            documents: DocumentCache::default(),
+            documents: DocumentCache::new(settings.document_limits),
             pushdown,
-            request_timeout: timing.request_timeout,
-            shared_max_age: timing.shared_max_age,
+            request_timeout: settings.request_timeout,
+            shared_max_age: settings.shared_max_age,
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod context;
 pub mod cursor;
+pub mod document_limits;
 pub mod documents;
 pub mod error_codes;
 pub mod executor;
@@ -26,19 +27,25 @@ use query::QueryRoot;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema. Does no I/O: `catalog` arrives connected.
-pub fn build_schema(catalog: Catalog, limits: Limits) -> AppSchema {
-    Schema::build(
+/// Builds the schema. Does no I/O: `catalog` arrives connected. Without `introspection`,
+/// `__schema` and `__type` are refused and errors suggest no field names.
+pub fn build_schema(catalog: Catalog, limits: Limits, introspection: bool) -> AppSchema {
+    let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
-    )
-    .data(catalog)
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    .limit_recursive_depth(32)
-    .limit_directives(8)
-    .finish()
+    );
+    if !introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder
+        .data(catalog)
+        // Depth is checked before parsing (`document_limits`), with introspection's own limit:
+        // async-graphql's depth limit would refuse the standard introspection query.
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(8)
+        .finish()
 }
 
 /// The schema's SDL, as `jobgraph schema` prints it and `schema.graphql` holds it.

@@ -189,8 +189,8 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             );
         }
     };
-    if params.query.is_none() && media::wants_html(&request) {
-        return graphiql().await;
+    if state.graphiql && params.query.is_none() && media::wants_html(&request) {
+        return graphiql_page();
     }
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
@@ -264,8 +264,16 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     response
 }
 
-/// GraphiQL, the in-browser IDE, pointed at `/graphql`.
-pub async fn graphiql() -> HttpResponse {
+/// `GET /`: GraphiQL, the in-browser IDE, pointed at `/graphql`; 404 when it is off (the
+/// production profile).
+pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if !state.graphiql {
+        return HttpResponse::NotFound().finish();
+    }
+    graphiql_page()
+}
+
+fn graphiql_page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(
