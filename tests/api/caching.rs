@@ -20,7 +20,48 @@ use crate::tokens::token;
 on_both_databases!(
     repeated_anonymous_queries_are_answered_from_the_cache,
     every_mutation_makes_cached_responses_stale,
+    a_query_differing_only_inside_a_string_never_shares_its_answer,
 );
+
+/// One anonymous query for `["Customer  Success"]` (two spaces: no postings) must not make a
+/// later query for `["Customer Success"]` answer no postings: whitespace inside a string is
+/// the value, never formatting.
+async fn a_query_differing_only_inside_a_string_never_shares_its_answer(backend: Backend) {
+    let app = spawn_app_with(backend, with_redis).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    fixtures::posting(
+        &app.db,
+        company.id,
+        PostingSpec {
+            department: Some("Customer Success".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let count = |department: &'static str| {
+        let app = &app;
+        async move {
+            let query = format!(
+                "{{ postings(filter: {{ departments: [\"{department}\"] }}) {{ totalCount }} }}"
+            );
+            app.request().query(query).send().await.data()["postings"]["totalCount"].clone()
+        }
+    };
+    assert_eq!(count("Customer  Success").await, 0);
+    assert_eq!(count("Customer Success").await, 1);
+    assert_eq!(count("Customer  Success").await, 0);
+    let block = |value: &'static str| {
+        let app = &app;
+        async move {
+            let query = format!(
+                "{{ postings(filter: {{ departments: [\"\"\"{value}\"\"\"] }}) {{ totalCount }} }}"
+            );
+            app.request().query(query).send().await.data()["postings"]["totalCount"].clone()
+        }
+    };
+    assert_eq!(block("Customer   Success").await, 0);
+    assert_eq!(block("Customer Success").await, 1);
+}
 
 const LIST: &str =
     "{ postings(first: 100) { totalCount nodes { title } } companies { nodes { name } } }";
