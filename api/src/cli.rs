@@ -76,9 +76,12 @@ pub struct Options {
     /// Largest request body in bytes; larger ones get 413 [default: 65536]
     #[arg(long, env = "JOBGRAPH_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
-    /// Request timeout in milliseconds [default: 10000]
+    /// Request timeout in milliseconds; also PostgreSQL's statement_timeout [default: 10000]
     #[arg(long, env = "JOBGRAPH_REQUEST_TIMEOUT_MS", global = true)]
     pub request_timeout_ms: Option<u64>,
+    /// Most /graphql requests worked on at once; beyond, 503 with Retry-After [default: 512]
+    #[arg(long, env = "JOBGRAPH_MAX_IN_FLIGHT", global = true)]
+    pub max_in_flight: Option<usize>,
     /// `production` turns introspection, field suggestions and GraphiQL off [default:
     /// development]
     #[arg(long, env = "JOBGRAPH_PROFILE", value_enum, global = true)]
@@ -204,6 +207,9 @@ impl Options {
         if let Some(max) = self.db_max_connections {
             database.max_connections = max;
         }
+        if let Some(timeout) = self.request_timeout_ms {
+            database.statement_timeout = Duration::from_millis(timeout);
+        }
         let auth_defaults = AuthSettings::default();
         let auth = AuthSettings {
             hs256_secret: self.jwt_secret.map(SecretString::from),
@@ -258,6 +264,8 @@ impl Options {
                     .map(Duration::from_millis)
                     .unwrap_or(http_defaults.request_timeout),
                 shutdown_timeout: http_defaults.shutdown_timeout,
+                max_in_flight: self.max_in_flight.unwrap_or(http_defaults.max_in_flight),
+                header_timeout: http_defaults.header_timeout,
             },
             limits: Limits {
                 document: DocumentLimits {
@@ -347,7 +355,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
         }
         Command::SeedSample => {
             let db = db::connect(&settings.database, StatementCounter::default()).await?;
-            db::migrate(&db).await?;
+            db::migrate(&db, &settings.database).await?;
             let summary = seed::seed_sample(&db).await?;
             // Cached answers from before the seeding must not be served.
             crate::startup::response_cache(&settings)?
@@ -408,7 +416,7 @@ async fn issue_token(
         }
     };
     let db = db::connect(&settings.database, StatementCounter::default()).await?;
-    db::migrate(&db).await?;
+    db::migrate(&db, &settings.database).await?;
     let mut ids = Vec::new();
     for company in companies {
         let found = match Uuid::parse_str(company) {

@@ -32,6 +32,12 @@ pub struct DatabaseSettings {
     pub is_embedded_default: bool,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// PostgreSQL's `statement_timeout` on every connection: no statement outlives the request
+    /// that sent it by long (the CLI sets it to the request timeout).
+    pub statement_timeout: Duration,
+    /// PostgreSQL's `idle_in_transaction_session_timeout`: a transaction left open by a
+    /// stuck client is ended, with its locks.
+    pub idle_in_transaction_timeout: Duration,
     /// On PostgreSQL, reads run on connections the process keeps itself
     /// ([`crate::db::read_pool`]); off, they go through the SeaORM pool like writes.
     pub read_pool: bool,
@@ -44,6 +50,8 @@ impl DatabaseSettings {
             is_embedded_default: false,
             max_connections: 10,
             acquire_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(10),
+            idle_in_transaction_timeout: Duration::from_secs(10),
             read_pool: true,
         }
     }
@@ -94,6 +102,11 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// How long in-flight requests may finish after SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// Most `/graphql` requests one replica works on at once; beyond it, 503 with
+    /// `Retry-After` (a replica that queued them would answer everyone late).
+    pub max_in_flight: usize,
+    /// Longest a client may take to send a request's headers; the connection is closed after.
+    pub header_timeout: Duration,
 }
 
 impl Default for HttpSettings {
@@ -104,6 +117,8 @@ impl Default for HttpSettings {
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
+            max_in_flight: 512,
+            header_timeout: Duration::from_secs(5),
         }
     }
 }

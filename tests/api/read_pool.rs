@@ -16,8 +16,15 @@ async fn read_pool(size: u32) -> Option<(ReadPool, StatementCounter, TestDatabas
     let (database, url) = TestDatabase::create(&backend).await;
     let db = Database::connect(url.as_str()).await.expect("connect");
     let counter = StatementCounter::default();
-    let reads = ReadPool::new(&db, &url, size, Duration::from_secs(5), counter.clone())
-        .expect("a read pool");
+    let reads = ReadPool::new(
+        &db,
+        &url,
+        size,
+        Duration::from_secs(5),
+        vec![],
+        counter.clone(),
+    )
+    .expect("a read pool");
     Some((reads, counter, database))
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 use secrecy::ExposeSecret;
 
 use crate::config::DatabaseSettings;
@@ -56,7 +56,14 @@ pub async fn connect_pools(
     let writes = (settings.max_connections / 4).max(1);
     let reads = settings.max_connections.saturating_sub(writes).max(1);
     let db = connect_sized(settings, writes, counter.clone()).await?;
-    let reads = ReadPool::new(&db, url, reads, settings.acquire_timeout, counter)?;
+    let reads = ReadPool::new(
+        &db,
+        url,
+        reads,
+        settings.acquire_timeout,
+        session_timeouts(settings),
+        counter,
+    )?;
     Ok(Pools { db, reads })
 }
 
@@ -92,6 +99,8 @@ async fn connect_sized(
         // sees as a database error.
         .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false);
+    let timeouts = session_timeouts(settings);
+    options.map_sqlx_postgres_opts(move |postgres| postgres.options(timeouts.clone()));
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {
         counter.increment();
@@ -105,9 +114,35 @@ async fn connect_sized(
     Ok(db)
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// PostgreSQL settings every connection starts with: no statement runs longer than the
+/// request that sent it may, and no transaction idles with its locks held.
+pub fn session_timeouts(settings: &DatabaseSettings) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "statement_timeout",
+            format!("{}ms", settings.statement_timeout.as_millis()),
+        ),
+        (
+            "idle_in_transaction_session_timeout",
+            format!("{}ms", settings.idle_in_transaction_timeout.as_millis()),
+        ),
+    ]
+}
+
+/// Applies every pending migration to `db` (opened with `settings`). On PostgreSQL they run
+/// on a connection of their own, without the statement timeout: building an index on a large
+/// table may take longer than a request may.
+pub async fn migrate(db: &DatabaseConnection, settings: &DatabaseSettings) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let mut unbounded = settings.clone();
+    unbounded.statement_timeout = Duration::ZERO;
+    unbounded.idle_in_transaction_timeout = Duration::ZERO;
+    let migrations = connect_sized(&unbounded, 1, StatementCounter::default()).await?;
+    let migrated = Migrator::up(&migrations, None).await;
+    let _ = migrations.close().await;
+    migrated
 }
 
 /// Whether the database answers; `/readyz` asks this.

@@ -58,12 +58,15 @@ impl ReadPool {
         url: &str,
         size: u32,
         acquire_timeout: Duration,
+        session: Vec<(&'static str, String)>,
         counter: StatementCounter,
     ) -> Result<Self, DbErr> {
         if db.get_database_backend() != DbBackend::Postgres {
             return Ok(ReadPool::Shared(db.clone()));
         }
-        let options = PgConnectOptions::from_str(url).map_err(connection_error)?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(connection_error)?
+            .options(session);
         Ok(ReadPool::Kept(Arc::new(KeptConnections {
             options,
             idle: Mutex::new(Vec::new()),
