@@ -26,6 +26,11 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The request took longer than the server's request timeout.
     Timeout,
+    /// The request's body did not arrive within the request timeout.
+    RequestTimeout,
+    /// The server cannot answer now (too many requests in flight, the database unreachable):
+    /// try again after `Retry-After`.
+    ServiceUnavailable,
     /// An automatic persisted query sent by hash alone whose text this deployment does not
     /// know: send the hash again with the query (Apollo's protocol).
     PersistedQueryNotFound,
@@ -48,6 +53,8 @@ impl ErrorCode {
             ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
@@ -70,13 +77,15 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             // Apollo's clients read the code from a 200 answer and retry with the query.
             ErrorCode::PersistedQueryNotFound => StatusCode::OK,
         }
     }
 
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::BadRequest,
         ErrorCode::GraphqlParseFailed,
         ErrorCode::GraphqlValidationFailed,
@@ -90,6 +99,8 @@ impl ErrorCode {
         ErrorCode::NotAcceptable,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Timeout,
+        ErrorCode::RequestTimeout,
+        ErrorCode::ServiceUnavailable,
         ErrorCode::PersistedQueryNotFound,
         ErrorCode::InternalServerError,
     ];
@@ -157,8 +168,29 @@ impl ServiceError {
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::Database(cause) if is_unavailable(cause) => ErrorCode::ServiceUnavailable,
             ServiceError::Database(_) => ErrorCode::InternalServerError,
         }
+    }
+}
+
+/// Whether `error` says the database cannot be reached now (no connection could be had, or
+/// the connection failed), rather than that a statement was wrong: the request may succeed
+/// when tried again.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(cause)) | DbErr::Exec(RuntimeErr::SqlxError(cause)) => {
+            matches!(
+                **cause,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 
@@ -174,6 +206,13 @@ pub fn graphql_error(code: ErrorCode, message: impl Into<String>) -> async_graph
 impl ErrorExtensions for ServiceError {
     fn extend(&self) -> async_graphql::Error {
         match self {
+            ServiceError::Database(cause) if is_unavailable(cause) => {
+                tracing::warn!(error = %cause, "the database is unavailable");
+                graphql_error(
+                    ErrorCode::ServiceUnavailable,
+                    "the database is unavailable; try again shortly",
+                )
+            }
             ServiceError::Database(cause) => {
                 tracing::error!(error = %cause, "database error while resolving a request");
                 graphql_error(ErrorCode::InternalServerError, "internal error")
@@ -227,6 +266,15 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT");
         assert_eq!(body["errors"][0]["message"], "too slow");
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_internal() {
+        let acquire =
+            ServiceError::Database(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert_eq!(acquire.code(), ErrorCode::ServiceUnavailable);
+        let statement = ServiceError::Database(DbErr::Custom("syntax".into()));
+        assert_eq!(statement.code(), ErrorCode::InternalServerError);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
     let db::Pools { db, reads } = db::connect_pools(&settings.database, statements.clone()).await?;
     reads.spawn_idle_reaper();
     let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
-    db::migrate(&db).await?;
+    db::migrate(&db, &settings.database).await?;
     if brand_new && settings.database.is_embedded_default {
         let summary = seed::seed_sample(&db).await?;
         tracing::info!(
@@ -128,6 +128,8 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         statements,
         max_body_bytes: settings.http.max_body_bytes,
         graphiql: settings.graphql.graphiql,
+        in_flight: tokio::sync::Semaphore::new(settings.http.max_in_flight.max(1)),
+        body_timeout: settings.http.request_timeout,
     })
 }
 
@@ -157,6 +159,8 @@ impl Application {
                 .configure(http::routes)
         })
         .shutdown_timeout(settings.http.shutdown_timeout.as_secs())
+        // A client trickling its headers is cut off instead of holding a connection.
+        .client_request_timeout(settings.http.header_timeout)
         .listen(listener)
         .map_err(bind_error)?;
         if let Some(workers) = settings.http.workers {

@@ -23,4 +23,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Whether `/` serves GraphiQL.
     pub graphiql: bool,
+    /// One permit per `/graphql` request being worked on; none left means 503.
+    pub in_flight: tokio::sync::Semaphore,
+    /// Longest a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }

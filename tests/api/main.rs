@@ -8,6 +8,7 @@ mod helpers;
 mod keys;
 
 mod authorization;
+mod backpressure;
 mod caching;
 mod cli;
 mod document_limits;

@@ -255,6 +255,19 @@ impl Executor {
                 }
             };
         error_codes::stamp(&mut response);
+        if only_unavailable(&response) {
+            // Nothing was answered but "try again": the whole response says so, as a 503.
+            if is_mutation {
+                self.cache.invalidate().await;
+            }
+            return refused(
+                label,
+                RequestFailure::new(
+                    ErrorCode::ServiceUnavailable,
+                    "the database is unavailable; try again shortly",
+                ),
+            );
+        }
         if is_mutation {
             // Committed (or refused): either way no cached response may predate it.
             self.cache.invalidate().await;
@@ -340,6 +353,20 @@ struct ResponseBody<'a> {
     errors: &'a [ServerError],
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extensions: &'a BTreeMap<String, async_graphql::Value>,
+}
+
+/// Whether the response has errors and every one of them is the database being unavailable.
+fn only_unavailable(response: &async_graphql::Response) -> bool {
+    !response.errors.is_empty()
+        && response.errors.iter().all(|error| {
+            error
+                .extensions
+                .as_ref()
+                .and_then(|extensions| extensions.get("code"))
+                .is_some_and(|code| {
+                    *code == async_graphql::Value::from(ErrorCode::ServiceUnavailable.as_str())
+                })
+        })
 }
 
 /// Whether nothing was executed: the response has errors and no data.

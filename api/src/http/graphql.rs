@@ -55,8 +55,14 @@ fn refusal(media: ResponseMedia, failure: &RequestFailure) -> HttpResponse {
     response
         .content_type(media.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"));
-    if failure.code == ErrorCode::MethodNotAllowed {
-        response.insert_header((header::ALLOW, "POST"));
+    match failure.code {
+        ErrorCode::MethodNotAllowed => {
+            response.insert_header((header::ALLOW, "POST"));
+        }
+        ErrorCode::ServiceUnavailable => {
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        _ => {}
     }
     response.body(failure.body())
 }
@@ -103,11 +109,14 @@ fn not_acceptable() -> HttpResponse {
 /// `POST /graphql`.
 pub async fn post(
     request: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
+    };
+    let Ok(_permit) = state.in_flight.try_acquire() else {
+        return too_busy(media);
     };
     if !media::is_json_body(&request) {
         return failure(
@@ -132,20 +141,24 @@ pub async fn post(
     if declared.is_some_and(|length| length > limit) {
         return too_large();
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
+    let body = match tokio::time::timeout(state.body_timeout, read_body(payload, limit)).await {
+        Err(_) => {
+            return failure(
+                media,
+                ErrorCode::RequestTimeout,
+                "the request body did not arrive in time",
+            );
+        }
+        Ok(Err(BodyError::TooLarge)) => return too_large(),
+        Ok(Err(BodyError::Unreadable)) => {
             return failure(
                 media,
                 ErrorCode::BadRequest,
                 "the request body could not be read",
             );
-        };
-        if body.len() + chunk.len() > limit {
-            return too_large();
         }
-        body.extend_from_slice(&chunk);
-    }
+        Ok(Ok(body)) => body,
+    };
     let principal = match authenticate(&request, &state.verifier) {
         Ok(principal) => principal,
         Err(error) => return unauthenticated(media, &error),
@@ -176,6 +189,33 @@ pub async fn post(
     .await
 }
 
+enum BodyError {
+    TooLarge,
+    Unreadable,
+}
+
+/// The request body, at most `limit` bytes.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, BodyError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Every permit is taken: more requests than this replica works on at once.
+fn too_busy(media: ResponseMedia) -> HttpResponse {
+    failure(
+        media,
+        ErrorCode::ServiceUnavailable,
+        "the server is answering as many requests as it can; try again shortly",
+    )
+}
+
 /// `GET /graphql`: queries only; GraphiQL for a browser that asks for a page.
 pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let params = match web::Query::<GetParams>::from_query(request.query_string()) {
@@ -194,6 +234,9 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     }
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
+    };
+    let Ok(_permit) = state.in_flight.try_acquire() else {
+        return too_busy(media);
     };
     let principal = match authenticate(&request, &state.verifier) {
         Ok(principal) => principal,
