@@ -23,6 +23,7 @@ mod module_imports;
 mod mutations;
 mod pagination;
 mod postings;
+mod properties;
 mod pushdown;
 mod read_pool;
 mod schema_descriptions;
