@@ -53,12 +53,13 @@ def wait_for(port):
     raise SystemExit(f"nothing answers on {port}")
 
 
-def start_server(cached, connections=16):
+def start_server(cached, connections=16, extra=()):
     args = [str(JOBGRAPH), "--database-url", DB_URL, "--redis-url", REDIS, "--bind", f"127.0.0.1:{PORT}",
             "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench",
             "--db-max-connections", str(connections)]
     if not cached:
         args.append("--cache-disabled")
+    args += list(extra)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(PORT)
     return process
