@@ -319,13 +319,18 @@ async fn a_starting_server_never_serves_answers_cached_before_it_started() {
 }
 
 /// A Redis of the test's own, on a free port.
-struct OwnRedis {
-    port: u16,
-    process: std::process::Child,
+pub(crate) struct OwnRedis {
+    pub(crate) port: u16,
+    pub(crate) process: std::process::Child,
 }
 
 impl OwnRedis {
-    fn start(port: Option<u16>) -> OwnRedis {
+    pub(crate) fn start(port: Option<u16>) -> OwnRedis {
+        OwnRedis::start_with(port, &[])
+    }
+
+    /// A Redis with `extra` arguments (such as `--maxmemory`).
+    pub(crate) fn start_with(port: Option<u16>, extra: &[&str]) -> OwnRedis {
         let port = port.unwrap_or_else(|| {
             std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
@@ -344,6 +349,7 @@ impl OwnRedis {
                 "--appendonly",
                 "no",
             ])
+            .args(extra)
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is installed");

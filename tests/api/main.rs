@@ -14,6 +14,7 @@ mod cli;
 mod document_limits;
 mod executor;
 mod fast_paths;
+mod faults;
 mod fixtures;
 mod http_protocol;
 mod introspection;
