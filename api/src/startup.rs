@@ -6,9 +6,9 @@ use actix_web::dev::Server;
 pub use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use migration::{Migrator, MigratorTrait};
 use rand::RngCore;
 use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
@@ -63,15 +63,21 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
     let statements = StatementCounter::default();
     let db::Pools { db, reads } = db::connect_pools(&settings.database, statements.clone()).await?;
     reads.spawn_idle_reaper();
-    let brand_new = Migrator::get_applied_migrations(&db).await?.is_empty();
     db::migrate(&db, &settings.database).await?;
-    if brand_new && settings.database.is_embedded_default {
-        let summary = seed::seed_sample(&db).await?;
-        tracing::info!(
-            companies = summary.companies,
-            postings = summary.postings,
-            "new embedded database: loaded the sample catalog"
-        );
+    if settings.database.is_embedded_default {
+        // An earlier `token` or `migrate up` may have made the file: what decides is whether
+        // the catalog is empty.
+        let companies = entity::company::Entity::find().count(&db).await?;
+        if companies == 0 {
+            let summary = seed::seed_sample(&db).await?;
+            tracing::info!(
+                companies = summary.companies,
+                postings = summary.postings,
+                "the embedded database held no companies: loaded the sample catalog"
+            );
+        } else {
+            tracing::info!(companies, "embedded database: serving its catalog");
+        }
     }
 
     let cursors = match &settings.cursor_secret {

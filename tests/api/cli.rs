@@ -22,6 +22,11 @@ impl BareStart {
     fn new() -> BareStart {
         let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&directory).unwrap();
+        BareStart::in_directory(directory)
+    }
+
+    /// The bare binary started in `directory` (with whatever an earlier command left there).
+    fn in_directory(directory: PathBuf) -> BareStart {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
             .args(["--bind", "127.0.0.1:0", "--log-format", "json"])
             .current_dir(&directory)
@@ -62,6 +67,29 @@ impl Drop for BareStart {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.directory);
     }
+}
+
+#[tokio::test]
+async fn an_embedded_database_made_empty_by_an_earlier_command_gets_the_sample_catalog() {
+    let directory = std::env::temp_dir().join(format!("jobgraph-cli-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let migrated = Command::new(env!("CARGO_BIN_EXE_jobgraph"))
+        .args(["migrate", "up"])
+        .current_dir(&directory)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("jobgraph migrate up");
+    assert!(migrated.status.success(), "{migrated:?}");
+    assert!(directory.join("jobgraph.db").exists());
+    let started = BareStart::in_directory(directory);
+    let data = started
+        .server
+        .request()
+        .query("{ companies { totalCount } }")
+        .send()
+        .await
+        .data();
+    assert!(data["companies"]["totalCount"].as_u64() > Some(0), "{data}");
 }
 
 #[tokio::test]
