@@ -53,12 +53,7 @@ def flood(documents):
 
 
 def main():
-    counts = run.load_catalog()
-    server = run.start_server(cached=False)
-    try:
-        shape_list = run.shapes(run.PORT)
-    finally:
-        run.stop(server)
+    counts, shape_list = run.prepare()
     name = next(name for name in shape_list if name.startswith("Q1"))
     query, variables = shape_list[name]
     q1 = run.url(run.PORT, query, variables)

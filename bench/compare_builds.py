@@ -31,12 +31,7 @@ def main():
         raise SystemExit(__doc__)
     baseline, candidate = (Path(argument).resolve() for argument in sys.argv[1:])
     run.JOBGRAPH = candidate
-    counts = run.load_catalog()
-    server = run.start_server(cached=False)
-    try:
-        shape_list = run.shapes(run.PORT)
-    finally:
-        run.stop(server)
+    counts, shape_list = run.prepare()
     runs = {}
     for _ in range(run.ROUNDS):
         for cached in (False, True):

@@ -151,6 +151,16 @@ def shapes(port):
     }
 
 
+def prepare():
+    """Loads the catalog and returns its counts and the shapes, read through a server."""
+    counts = load_catalog()
+    server = start_server(cached=False)
+    try:
+        return counts, shapes(PORT)
+    finally:
+        stop(server)
+
+
 def capture_statements(shape_list):
     """The SQL each shape runs uncached, read from PostgreSQL's statement log."""
     log = sorted(PG_LOG.glob("postgresql-*-main.log"))[-1]
@@ -227,12 +237,7 @@ def median(runs, key):
 
 
 def main():
-    counts = load_catalog()
-    server = start_server(cached=False)
-    try:
-        shape_list = shapes(PORT)
-    finally:
-        stop(server)
+    counts, shape_list = prepare()
     scripts = capture_statements(shape_list)
     q2_query, q2_variables = shape_list[next(name for name in shape_list if name.startswith("Q2"))]
     # The machine is shared and noisy: every contender runs once per round, the rounds one

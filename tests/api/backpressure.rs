@@ -30,6 +30,24 @@ async fn app_with_posting(
     Some((app, posting))
 }
 
+/// Another session holding `posting`'s row lock, and its open transaction.
+async fn lock_row(
+    app: &TestApp,
+    posting: &entity::posting::Model,
+) -> (sea_orm::DatabaseConnection, sea_orm::DatabaseTransaction) {
+    let holder = Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let lock = holder.begin().await.expect("a transaction");
+    lock.execute_unprepared(&format!(
+        "SELECT 1 FROM posting WHERE id = '{}' FOR UPDATE",
+        posting.id
+    ))
+    .await
+    .expect("the row is locked");
+    (holder, lock)
+}
+
 async fn show(db: &impl ConnectionTrait, setting: &str) -> String {
     db.query_one_raw(Statement::from_string(
         DbBackend::Postgres,
@@ -74,16 +92,7 @@ async fn a_request_stuck_behind_a_lock_is_answered_504_within_the_timeout() {
     else {
         return;
     };
-    let holder = Database::connect(app.database_url.as_str())
-        .await
-        .expect("connect");
-    let lock = holder.begin().await.expect("a transaction");
-    lock.execute_unprepared(&format!(
-        "SELECT 1 FROM posting WHERE id = '{}' FOR UPDATE",
-        posting.id
-    ))
-    .await
-    .expect("the row is locked");
+    let (holder, lock) = lock_row(&app, &posting).await;
     let writer = token("postings:write", &[posting.company_id]);
     let started = Instant::now();
     let response = app
@@ -142,16 +151,7 @@ async fn a_replica_over_its_in_flight_cap_answers_503_with_retry_after() {
     else {
         return;
     };
-    let holder = Database::connect(app.database_url.as_str())
-        .await
-        .expect("connect");
-    let lock = holder.begin().await.expect("a transaction");
-    lock.execute_unprepared(&format!(
-        "SELECT 1 FROM posting WHERE id = '{}' FOR UPDATE",
-        posting.id
-    ))
-    .await
-    .expect("the row is locked");
+    let (holder, lock) = lock_row(&app, &posting).await;
     let writer = token("postings:write", &[posting.company_id]);
     let blocked = {
         let request = app
@@ -161,21 +161,22 @@ async fn a_replica_over_its_in_flight_cap_answers_503_with_retry_after() {
             .variables(json!({ "input": { "id": posting_id(&posting), "expectedVersion": 1, "title": "Later" } }));
         tokio::spawn(request.send())
     };
-    // Until the blocked request holds the only permit, a request may still get through.
-    let mut busy = None;
-    for _ in 0..50 {
-        let response = app
-            .request()
-            .query("{ postings { totalCount } }")
-            .send()
-            .await;
-        if response.status == 503 {
-            busy = Some(response);
+    // Once the blocked request waits for the lock, it holds the only permit.
+    let mut waiting = false;
+    for _ in 0..100 {
+        waiting = waiting_for_locks(&holder).await > 0;
+        if waiting {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let busy = busy.expect("a request beyond the cap is refused");
+    assert!(waiting, "the update waits for the lock");
+    let busy = app
+        .request()
+        .query("{ postings { totalCount } }")
+        .send()
+        .await;
+    assert_eq!(busy.status, 503, "{}", busy.text);
     assert_eq!(busy.header("retry-after"), "1");
     assert_eq!(
         busy.json()["errors"][0]["extensions"]["code"],

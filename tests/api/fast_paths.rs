@@ -72,6 +72,23 @@ pub fn generic_fragment() -> String {
     )
 }
 
+/// The query of `shape` (an operation body with `SELECTION` in it) holding `selection`, with
+/// `fragment` after it, declaring `$id: ID!` and `$yes: Boolean!` where it uses them.
+pub fn operation(shape: &str, selection: &str, fragment: &str) -> String {
+    let operation = shape.replace("SELECTION", selection);
+    let definitions: Vec<&str> = [("$id", "$id: ID!"), ("$yes", "$yes: Boolean!")]
+        .into_iter()
+        .filter(|(name, _)| operation.contains(name))
+        .map(|(_, definition)| definition)
+        .collect();
+    let definitions = if definitions.is_empty() {
+        String::new()
+    } else {
+        format!("({})", definitions.join(", "))
+    };
+    format!("query{definitions} {{ {operation} }} {fragment}")
+}
+
 /// Inserts a company and one published posting with one location, one requirement and one
 /// section, every optional value set (`full`) or null.
 async fn posting_with_optional_values(db: &DatabaseConnection, full: bool) -> posting::Model {
@@ -194,20 +211,7 @@ async fn compare_every_shape(backend: Backend, full: bool) {
         "posting(id: $id) { SELECTION }",
         "company(slug: \"nordvind\") { postings { nodes { SELECTION } } }",
     ] {
-        let query = |selection: &str, fragment: &str| {
-            let operation = shape.replace("SELECTION", selection);
-            let definitions: Vec<&str> = [("$id", "$id: ID!"), ("$yes", "$yes: Boolean!")]
-                .into_iter()
-                .filter(|(name, _)| operation.contains(name))
-                .map(|(_, definition)| definition)
-                .collect();
-            let definitions = if definitions.is_empty() {
-                String::new()
-            } else {
-                format!("({})", definitions.join(", "))
-            };
-            format!("query{definitions} {{ {operation} }} {fragment}")
-        };
+        let query = |selection: &str, fragment: &str| operation(shape, selection, fragment);
         let one_pass_query = query(&one_pass_posting(), "");
         let one_pass = body(&app, &one_pass_query, &variables).await;
         // On PostgreSQL the same document again is answered by the database.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use serde_json::{Value, json};
 
-use crate::fast_paths::{generic_fragment, generic_posting, one_pass_posting};
+use crate::fast_paths::{generic_fragment, generic_posting, one_pass_posting, operation};
 use crate::fixtures::{self, PostingSpec, company_id, days_after_base, posting_id};
 use crate::helpers::{Backend, TestApp, on_both_databases, spawn_app, spawn_app_with};
 
@@ -607,27 +607,9 @@ async fn postings_answer_every_selection_as_graphql_would(backend: Backend) {
         "posting(id: $id) { SELECTION }",
         "company(slug: \"nordvind\") { postings { nodes { SELECTION } } }",
     ] {
+        let variables = json!({ "id": posting_id(&posting), "yes": true });
         let request = |selection: &str, fragment: &str| {
-            let operation = shape.replace("SELECTION", selection);
-            let mut definitions = Vec::new();
-            let mut variables = serde_json::Map::new();
-            if operation.contains("$id") {
-                definitions.push("$id: ID!");
-                variables.insert("id".into(), json!(posting_id(&posting)));
-            }
-            if operation.contains("$yes") {
-                definitions.push("$yes: Boolean!");
-                variables.insert("yes".into(), json!(true));
-            }
-            let definitions = if definitions.is_empty() {
-                String::new()
-            } else {
-                format!("({})", definitions.join(", "))
-            };
-            (
-                format!("query{definitions} {{ {operation} }} {fragment}"),
-                Value::Object(variables),
-            )
+            (operation(shape, selection, fragment), variables.clone())
         };
         // Every catalogued field of a posting and its relations (see `fast_paths`).
         let (query, variables) = request(&one_pass_posting(), "");
