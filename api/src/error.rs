@@ -29,6 +29,8 @@ pub enum ErrorCode {
     /// An automatic persisted query sent by hash alone whose text this deployment does not
     /// know: send the hash again with the query (Apollo's protocol).
     PersistedQueryNotFound,
+    /// Over a rate-limit budget: retry after `Retry-After` seconds.
+    RateLimited,
     InternalServerError,
 }
 
@@ -49,6 +51,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -70,13 +73,14 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             // Apollo's clients read the code from a 200 answer and retry with the query.
             ErrorCode::PersistedQueryNotFound => StatusCode::OK,
         }
     }
 
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::BadRequest,
         ErrorCode::GraphqlParseFailed,
         ErrorCode::GraphqlValidationFailed,
@@ -91,6 +95,7 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Timeout,
         ErrorCode::PersistedQueryNotFound,
+        ErrorCode::RateLimited,
         ErrorCode::InternalServerError,
     ];
 }

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::TokenVerifier;
 use crate::db::{ReadPool, StatementCounter};
 use crate::graphql::executor::Executor;
+use crate::rate_limit::RateLimiter;
 
 pub struct AppState {
     /// Answers GraphQL requests, whatever their transport.
@@ -23,4 +24,6 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Whether `/` serves GraphiQL.
     pub graphiql: bool,
+    /// The request budgets; `None` when rate limits are off.
+    pub rate_limiter: Option<RateLimiter>,
 }
