@@ -23,6 +23,7 @@ mod mutations;
 mod pagination;
 mod postings;
 mod pushdown;
+mod rate_limits;
 mod read_pool;
 mod schema_descriptions;
 mod schema_file;

@@ -113,8 +113,8 @@ impl LimiterBackend for LocalBackend {
         seen: Option<&str>,
         _seen_ttl: Duration,
     ) -> Result<Decision, BackendError> {
-        // Unlike the Redis script, budgets are charged one after the other: a refusal by a
-        // later one leaves the earlier ones charged.
+        // Unlike the Redis script, budgets are charged one after the other, stopping at the
+        // first refusal: a refusal by a later one leaves the earlier ones charged.
         if let Some(marker) = seen {
             let entry = self.markers.entry(marker.to_owned()).or_insert(()).await;
             if !entry.is_fresh() {
@@ -123,7 +123,15 @@ impl LimiterBackend for LocalBackend {
                     .map_or_else(Decision::nothing, Decision::free));
             }
         }
-        let decisions: Vec<Decision> = checks.iter().map(|check| self.check_one(check)).collect();
+        let mut decisions = Vec::with_capacity(checks.len());
+        for check in checks {
+            let decision = self.check_one(check);
+            let refused = !decision.allowed;
+            decisions.push(decision);
+            if refused {
+                break;
+            }
+        }
         let decision = Decision::combine(decisions).unwrap_or_else(Decision::nothing);
         if !decision.allowed
             && let Some(marker) = seen
