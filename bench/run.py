@@ -53,10 +53,13 @@ def wait_for(port):
     raise SystemExit(f"nothing answers on {port}")
 
 
-def start_server(cached, connections=16):
+def start_server(cached, connections=16, rate_limits=False):
     args = [str(JOBGRAPH), "--database-url", DB_URL, "--redis-url", REDIS, "--bind", f"127.0.0.1:{PORT}",
             "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench",
             "--db-max-connections", str(connections)]
+    # The load comes from one address: limits on, it would be refused within a second.
+    if not rate_limits:
+        args += ["--rate-limits", "off"]
     if not cached:
         args.append("--cache-disabled")
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
