@@ -53,10 +53,13 @@ def wait_for(port):
     raise SystemExit(f"nothing answers on {port}")
 
 
-def start_server(cached, connections=16, extra=()):
+def start_server(cached, connections=16, rate_limits=False, extra=()):
     args = [str(JOBGRAPH), "--database-url", DB_URL, "--redis-url", REDIS, "--bind", f"127.0.0.1:{PORT}",
             "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench",
             "--db-max-connections", str(connections)]
+    # The load comes from one address: limits on, it would be refused within a second.
+    if not rate_limits:
+        args += ["--rate-limits", "off"]
     if not cached:
         args.append("--cache-disabled")
     args += list(extra)
@@ -151,10 +154,10 @@ def shapes(port):
     }
 
 
-def prepare():
+def prepare(rate_limits=False):
     """Loads the catalog and returns its counts and the shapes, read through a server."""
     counts = load_catalog()
-    server = start_server(cached=False)
+    server = start_server(cached=False, rate_limits=rate_limits)
     try:
         return counts, shapes(PORT)
     finally:

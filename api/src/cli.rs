@@ -11,8 +11,8 @@ use secrecy::SecretString;
 
 use crate::auth::{Scope, dev_secret, token};
 use crate::config::{
-    AuthSettings, CacheSettings, DatabaseSettings, DocumentLimits, GraphqlSettings, HttpSettings,
-    Limits, Settings,
+    AuthSettings, Budget, CacheSettings, DatabaseSettings, DocumentLimits, GraphqlSettings,
+    HttpSettings, Limits, ProxyNet, RateLimitSettings, Settings,
 };
 use crate::db::{self, StatementCounter};
 use crate::startup::Application;
@@ -140,6 +140,33 @@ pub struct Options {
     /// Cache-Control max-age of anonymous GET responses, in seconds [default: 30]
     #[arg(long, env = "JOBGRAPH_HTTP_MAX_AGE_SECS", global = true)]
     pub http_max_age_secs: Option<u64>,
+    /// Rate limits (see README, Rate limits) [default: on]
+    #[arg(long, env = "JOBGRAPH_RATE_LIMITS", value_enum, global = true)]
+    pub rate_limits: Option<Switch>,
+    /// Requests without a token per client IP, as QUOTA/WINDOW [default: 600/60s]
+    #[arg(long, env = "JOBGRAPH_RATE_LIMIT_ANONYMOUS", global = true)]
+    pub rate_limit_anonymous: Option<Budget>,
+    /// Queries per token subject [default: 3000/60s]
+    #[arg(long, env = "JOBGRAPH_RATE_LIMIT_TOKEN", global = true)]
+    pub rate_limit_token: Option<Budget>,
+    /// Mutations per token subject, applications aside [default: 120/60s]
+    #[arg(long, env = "JOBGRAPH_RATE_LIMIT_TOKEN_MUTATIONS", global = true)]
+    pub rate_limit_token_mutations: Option<Budget>,
+    /// New applications per client IP [default: 10/5s]
+    #[arg(long, env = "JOBGRAPH_RATE_LIMIT_APPLY_PER_IP", global = true)]
+    pub rate_limit_apply_per_ip: Option<Budget>,
+    /// New applications per posting [default: 10/5s]
+    #[arg(long, env = "JOBGRAPH_RATE_LIMIT_APPLY_PER_POSTING", global = true)]
+    pub rate_limit_apply_per_posting: Option<Budget>,
+    /// Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the
+    /// client [default: none: the client is the peer address]
+    #[arg(
+        long,
+        env = "JOBGRAPH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<ProxyNet>,
     /// Secret that signs pagination cursors; replicas must share it [default: random per start]
     #[arg(
         long,
@@ -251,6 +278,22 @@ impl Options {
         }
         // GraphiQL reads the schema by introspection.
         graphql.graphiql &= graphql.introspection;
+        let rate_defaults = RateLimitSettings::default();
+        let rate_limits = RateLimitSettings {
+            enabled: self.rate_limits != Some(Switch::Off),
+            anonymous: self.rate_limit_anonymous.unwrap_or(rate_defaults.anonymous),
+            token: self.rate_limit_token.unwrap_or(rate_defaults.token),
+            token_mutations: self
+                .rate_limit_token_mutations
+                .unwrap_or(rate_defaults.token_mutations),
+            apply_per_ip: self
+                .rate_limit_apply_per_ip
+                .unwrap_or(rate_defaults.apply_per_ip),
+            apply_per_posting: self
+                .rate_limit_apply_per_posting
+                .unwrap_or(rate_defaults.apply_per_posting),
+            trusted_proxies: self.trusted_proxies,
+        };
         let http_defaults = HttpSettings::default();
         let limit_defaults = Limits::default();
         Settings {
@@ -282,6 +325,7 @@ impl Options {
             auth,
             cache,
             graphql,
+            rate_limits,
             cursor_secret: self.cursor_secret.map(SecretString::from),
         }
     }

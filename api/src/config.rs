@@ -18,6 +18,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub cache: CacheSettings,
     pub graphql: GraphqlSettings,
+    pub rate_limits: RateLimitSettings,
     /// Signs pagination cursors. Replicas behind one load balancer must share it; when unset a
     /// random one is made at start, so cursors do not survive a restart.
     pub cursor_secret: Option<SecretString>,
@@ -274,6 +275,7 @@ impl Settings {
             auth: AuthSettings::default(),
             cache: CacheSettings::default(),
             graphql: GraphqlSettings::default(),
+            rate_limits: RateLimitSettings::default(),
             cursor_secret: None,
         }
     }
@@ -308,6 +310,139 @@ impl GraphqlSettings {
     }
 }
 
+/// Request budgets ([`crate::rate_limit`]): shared through Redis when the cache has a Redis
+/// URL, in-process otherwise (and whenever Redis fails).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// Off, no request is limited (benchmarks of the other paths).
+    pub enabled: bool,
+    /// Requests without a token (reads, and mutations other than `applyToPosting`), per
+    /// client IP.
+    pub anonymous: Budget,
+    /// Queries with a token, per token subject.
+    pub token: Budget,
+    /// Mutations with a token (other than `applyToPosting`), per token subject.
+    pub token_mutations: Budget,
+    /// New applications (`applyToPosting` with an idempotency key not seen before), per
+    /// client IP.
+    pub apply_per_ip: Budget,
+    /// New applications, per posting.
+    pub apply_per_posting: Budget,
+    /// Peers whose `X-Forwarded-For` is believed; empty (the default), the client is always
+    /// the peer address.
+    pub trusted_proxies: Vec<ProxyNet>,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let budget = |quota, seconds| Budget {
+            quota,
+            window: Duration::from_secs(seconds),
+        };
+        RateLimitSettings {
+            enabled: true,
+            anonymous: budget(600, 60),
+            token: budget(3_000, 60),
+            token_mutations: budget(120, 60),
+            // The job boards' "2 applications a second", with room for a burst of 10.
+            apply_per_ip: budget(10, 5),
+            apply_per_posting: budget(10, 5),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// `quota` requests per `window`: up to `quota` at once, then one every `window / quota`
+/// (GCRA). Written `600/60s` or `2/500ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub quota: u32,
+    pub window: Duration,
+}
+
+impl Budget {
+    /// The time one request uses up: `window / quota`.
+    pub fn interval(&self) -> Duration {
+        self.window / self.quota.max(1)
+    }
+}
+
+impl std::str::FromStr for Budget {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{text:?} is not a budget such as 600/60s or 2/500ms");
+        let (quota, window) = text.trim().split_once('/').ok_or_else(bad)?;
+        let quota: u32 = quota.trim().parse().map_err(|_| bad())?;
+        let window = window.trim();
+        let window = if let Some(millis) = window.strip_suffix("ms") {
+            Duration::from_millis(millis.parse().map_err(|_| bad())?)
+        } else if let Some(seconds) = window.strip_suffix('s') {
+            Duration::from_secs(seconds.parse().map_err(|_| bad())?)
+        } else {
+            return Err(bad());
+        };
+        if quota == 0 || window.is_zero() {
+            return Err(bad());
+        }
+        Ok(Budget { quota, window })
+    }
+}
+
+/// An address or network (`10.0.0.7`, `10.0.0.0/8`, `fd00::/8`) of trusted proxies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProxyNet {
+    pub address: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl ProxyNet {
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        fn masked(bits: u128, width: u8, prefix: u8) -> u128 {
+            let keep = u32::from(prefix.min(width));
+            if keep == 0 {
+                0
+            } else {
+                bits >> (u32::from(width) - keep)
+            }
+        }
+        match (self.address, address) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                masked(u32::from(net).into(), 32, self.prefix)
+                    == masked(u32::from(ip).into(), 32, self.prefix)
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                masked(u128::from(net), 128, self.prefix)
+                    == masked(u128::from(ip), 128, self.prefix)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for ProxyNet {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("{text:?} is not an IP address or network such as 10.0.0.0/8");
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text.trim(), None),
+        };
+        let address: std::net::IpAddr = address.parse().map_err(|_| bad())?;
+        let width = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix.parse::<u8>().map_err(|_| bad())?,
+            None => width,
+        };
+        if prefix > width {
+            return Err(bad());
+        }
+        Ok(ProxyNet { address, prefix })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +469,27 @@ mod tests {
             DatabaseSettings::new("postgres://db/jobs").sqlite_path(),
             None
         );
+    }
+
+    #[test]
+    fn budgets_and_proxy_networks_parse() {
+        let budget: Budget = "600/60s".parse().expect("a budget");
+        assert_eq!(budget.interval(), Duration::from_millis(100));
+        assert_eq!(
+            "2/500ms".parse::<Budget>(),
+            Ok(Budget {
+                quota: 2,
+                window: Duration::from_millis(500)
+            })
+        );
+        assert!("0/1s".parse::<Budget>().is_err());
+        assert!("5 per minute".parse::<Budget>().is_err());
+        let net: ProxyNet = "10.0.0.0/8".parse().expect("a network");
+        assert!(net.contains("10.1.2.3".parse().expect("an address")));
+        assert!(!net.contains("11.0.0.1".parse().expect("an address")));
+        let one: ProxyNet = "::1".parse().expect("an address");
+        assert!(one.contains("::1".parse().expect("an address")));
+        assert!(!one.contains("127.0.0.1".parse().expect("an address")));
     }
 
     #[test]

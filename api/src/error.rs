@@ -34,6 +34,8 @@ pub enum ErrorCode {
     /// An automatic persisted query sent by hash alone whose text this deployment does not
     /// know: send the hash again with the query (Apollo's protocol).
     PersistedQueryNotFound,
+    /// Over a rate-limit budget: retry after `Retry-After` seconds.
+    RateLimited,
     InternalServerError,
 }
 
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "REQUEST_TIMEOUT",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -79,13 +82,14 @@ impl ErrorCode {
             ErrorCode::Timeout => StatusCode::GATEWAY_TIMEOUT,
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             // Apollo's clients read the code from a 200 answer and retry with the query.
             ErrorCode::PersistedQueryNotFound => StatusCode::OK,
         }
     }
 
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::GraphqlParseFailed,
         ErrorCode::GraphqlValidationFailed,
@@ -102,6 +106,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::ServiceUnavailable,
         ErrorCode::PersistedQueryNotFound,
+        ErrorCode::RateLimited,
         ErrorCode::InternalServerError,
     ];
 }

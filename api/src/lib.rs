@@ -10,6 +10,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod per_thread;
+pub mod rate_limit;
 pub mod seed;
 pub mod service;
 pub mod startup;

@@ -83,6 +83,31 @@ impl Operation {
     }
 }
 
+/// What a rate-limit check came to: let through, refused, or decided in process because
+/// Redis failed or was slow (counted besides its outcome).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateLimitEvent {
+    Allowed,
+    Limited,
+    FailedOpen,
+}
+
+impl RateLimitEvent {
+    const ALL: [RateLimitEvent; 3] = [
+        RateLimitEvent::Allowed,
+        RateLimitEvent::Limited,
+        RateLimitEvent::FailedOpen,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            RateLimitEvent::Allowed => "allowed",
+            RateLimitEvent::Limited => "limited",
+            RateLimitEvent::FailedOpen => "failed_open",
+        }
+    }
+}
+
 const STATUS_CLASSES: [&str; 4] = ["2xx", "3xx", "4xx", "5xx"];
 
 /// The handles of the metrics every request records, registered once: looking a metric up
@@ -96,6 +121,8 @@ struct RequestMetrics {
     cache_events: [Counter; 4],
     /// Answered, fallback.
     pushdown: [Counter; 2],
+    /// By [`RateLimitEvent`].
+    rate_limit_events: [Counter; 3],
 }
 
 static REQUEST_METRICS: LazyLock<RequestMetrics> = LazyLock::new(|| {
@@ -115,6 +142,9 @@ static REQUEST_METRICS: LazyLock<RequestMetrics> = LazyLock::new(|| {
         }),
         pushdown: ["answered", "fallback"]
             .map(|outcome| ::metrics::counter!("jobgraph_pushdown_total", "outcome" => outcome)),
+        rate_limit_events: RateLimitEvent::ALL.map(|event| {
+            ::metrics::counter!("jobgraph_rate_limit_events_total", "event" => event.label())
+        }),
     }
 });
 
@@ -127,6 +157,11 @@ pub fn cache_event(event: CacheEvent) {
 /// async-graphql (`fallback`).
 pub fn pushdown(answered: bool) {
     REQUEST_METRICS.pushdown[usize::from(!answered)].increment(1);
+}
+
+/// Counts a rate-limit event.
+pub fn rate_limit_event(event: RateLimitEvent) {
+    REQUEST_METRICS.rate_limit_events[event as usize].increment(1);
 }
 
 /// Records one GraphQL request by operation type and status class.
@@ -165,6 +200,9 @@ mod tests {
         }
         for (index, operation) in Operation::ALL.into_iter().enumerate() {
             assert_eq!(operation as usize, index, "{operation:?}");
+        }
+        for (index, event) in RateLimitEvent::ALL.into_iter().enumerate() {
+            assert_eq!(event as usize, index, "{event:?}");
         }
     }
 

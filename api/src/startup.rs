@@ -38,6 +38,8 @@ pub enum StartupError {
     Seed(#[from] seed::SeedError),
     #[error("cannot set up the cache: {0}")]
     Cache(#[from] crate::cache::CacheError),
+    #[error("cannot set up the rate limits: {0}")]
+    RateLimits(#[from] crate::rate_limit::BackendError),
     #[error("cannot set up token verification: {0}")]
     Auth(#[from] crate::auth::AuthError),
     #[error("cannot create the local development secret: {0}")]
@@ -136,6 +138,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         graphiql: settings.graphql.graphiql,
         in_flight: tokio::sync::Semaphore::new(settings.http.max_in_flight.max(1)),
         body_timeout: settings.http.request_timeout,
+        rate_limiter: rate_limiter(settings)?,
     })
 }
 
@@ -273,4 +276,39 @@ pub fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError
         tracing::info!("response caching is off");
         cache.without_responses()
     })
+}
+
+/// The rate limiter: shared through the cache's Redis when it has one (connected lazily,
+/// bounded by the cache timeout), in process otherwise; `None` when limits are off.
+pub fn rate_limiter(
+    settings: &Settings,
+) -> Result<Option<crate::rate_limit::RateLimiter>, StartupError> {
+    use crate::rate_limit::{LimiterBackend, RateLimiter, RedisLimiter};
+    if !settings.rate_limits.enabled {
+        tracing::info!("rate limits are off");
+        return Ok(None);
+    }
+    // Replicas on one database share budgets, as they share cache entries.
+    let namespace = settings.cache.namespace.clone().unwrap_or_else(|| {
+        use sha2::Digest;
+        crate::cache::response::hex(&sha2::Sha256::digest(
+            settings.database.url.expose_secret().as_bytes(),
+        ))[..16]
+            .to_owned()
+    });
+    let shared: Option<Arc<dyn LimiterBackend>> = match &settings.cache.redis_url {
+        Some(url) => Some(Arc::new(RedisLimiter::new(
+            url.expose_secret(),
+            &namespace,
+            settings.cache.timeout,
+        )?)),
+        None => None,
+    };
+    tracing::info!(
+        backend = shared.as_ref().map_or("memory", |backend| backend.name()),
+        "rate limits"
+    );
+    let limiter = RateLimiter::new(settings.rate_limits.clone(), shared);
+    limiter.spawn_sweeper(std::time::Duration::from_secs(60));
+    Ok(Some(limiter))
 }

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::TokenVerifier;
 use crate::db::{ReadPool, StatementCounter};
 use crate::graphql::executor::Executor;
+use crate::rate_limit::RateLimiter;
 
 pub struct AppState {
     /// Answers GraphQL requests, whatever their transport.
@@ -27,4 +28,6 @@ pub struct AppState {
     pub in_flight: tokio::sync::Semaphore,
     /// Longest a request body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// The request budgets; `None` when rate limits are off.
+    pub rate_limiter: Option<RateLimiter>,
 }

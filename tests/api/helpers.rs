@@ -223,6 +223,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     settings.auth.hs256_secret = Some(crate::tokens::SECRET.to_owned().into());
     settings.auth.issuer = Some(crate::tokens::ISSUER.to_owned());
     settings.auth.audience = Some(crate::tokens::AUDIENCE.to_owned());
+    // Tests send many requests from one address: the rate-limit tests turn limits on.
+    settings.rate_limits.enabled = false;
     adjust(&mut settings);
     let application = Application::build(settings)
         .await

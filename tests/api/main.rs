@@ -26,6 +26,7 @@ mod pagination;
 mod postings;
 mod properties;
 mod pushdown;
+mod rate_limits;
 mod read_pool;
 mod schema_descriptions;
 mod schema_file;

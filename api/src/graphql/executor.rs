@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::AppSchema;
+use super::charges;
 use super::context::RequestScope;
 use super::document_limits::DocumentLimits;
 use super::documents::DocumentCache;
@@ -33,6 +34,7 @@ use crate::cache::{Lookup, ResponseCache};
 use crate::db::ReadPool;
 use crate::error::{ErrorCode, RequestFailure};
 use crate::metrics::Operation;
+use crate::rate_limit::{Cost, Gate};
 
 /// A GraphQL request as its transport decoded it.
 pub struct GraphqlRequest {
@@ -116,8 +118,13 @@ impl Executor {
         &self.cache
     }
 
-    /// Answers `request`.
+    /// Answers `request`, without rate limits.
     pub async fn execute(&self, request: GraphqlRequest) -> Outcome {
+        self.execute_limited(request, &mut Gate::open()).await
+    }
+
+    /// Answers `request` if `gate` admits what it costs.
+    pub async fn execute_limited(&self, request: GraphqlRequest, gate: &mut Gate<'_>) -> Outcome {
         let resolved =
             match persisted_query::resolve(&self.cache, request.query, request.extensions.as_ref())
                 .await
@@ -139,6 +146,14 @@ impl Executor {
         let operation_name = request.operation_name.filter(|name| !name.is_empty());
         let principal = request.principal;
         let anonymous = principal.is_none();
+
+        // Rate limits (1 of 2): a document that cannot hold a mutation is a read, charged
+        // before the cache so cached answers count too. The rest are charged once parsed.
+        if (!request.allows_mutations || !query.contains("mutation"))
+            && let Err(failure) = gate.admit(&Cost::read()).await
+        {
+            return refused(Operation::Query, failure);
+        }
 
         // Anonymous requests share cached responses; a hit skips parsing and execution. On a
         // miss this process computes each key once at a time (the guard), then stores the
@@ -233,6 +248,16 @@ impl Executor {
                     "mutations are only accepted over POST",
                 ),
             );
+        }
+
+        // Rate limits (2 of 2): what the selected operation costs, if not charged above.
+        if !gate.charged()
+            && let Ok(selected) = operation::select(&document, operation_name.as_deref())
+            && let Err(failure) = gate
+                .admit(&charges::of(&document, selected, &variables))
+                .await
+        {
+            return refused(label, failure);
         }
 
         let mut graphql = async_graphql::Request::new(query.clone()).variables(variables);

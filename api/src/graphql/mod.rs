@@ -1,6 +1,7 @@
 //! The GraphQL schema: types, resolvers, loaders, and the schema's limits.
 
 pub mod batch;
+pub mod charges;
 pub mod context;
 pub mod cursor;
 pub mod document_limits;

@@ -18,6 +18,7 @@ use crate::cache::response::CachedResponse;
 use crate::error::{ErrorCode, RequestFailure};
 use crate::graphql::executor::{Answer, GraphqlRequest};
 use crate::metrics;
+use crate::rate_limit::{self, Caller, Gate};
 use crate::state::AppState;
 
 /// A GraphQL request as POST bodies and GET query strings carry it.
@@ -175,6 +176,7 @@ pub async fn post(
     };
     execute(
         &state,
+        &request,
         media,
         GraphqlRequest {
             query: body.query,
@@ -279,6 +281,7 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         .map(str::to_owned);
     execute(
         &state,
+        &request,
         media,
         GraphqlRequest {
             query: params.query,
@@ -330,12 +333,23 @@ fn graphiql_page() -> HttpResponse {
 /// Runs `request` through the executor and sends its outcome, counting it.
 async fn execute(
     state: &AppState,
+    http: &HttpRequest,
     media: ResponseMedia,
     request: GraphqlRequest,
     revalidation: Revalidation,
 ) -> HttpResponse {
     let started = Instant::now();
-    let outcome = state.executor.execute(request).await;
+    let mut gate = match &state.rate_limiter {
+        Some(limiter) => Gate::new(
+            Some(limiter),
+            Caller::new(
+                rate_limit::client::client_ip(http, &limiter.settings().trusted_proxies),
+                request.principal.as_ref(),
+            ),
+        ),
+        None => Gate::open(),
+    };
+    let outcome = state.executor.execute_limited(request, &mut gate).await;
     let response = match outcome.answer {
         Answer::Shared { response, max_age } => {
             shared_response(media, &response, max_age.as_secs(), revalidation.as_ref())
@@ -359,7 +373,13 @@ async fn execute(
                 .insert_header((header::CACHE_CONTROL, cache_control))
                 .body(body)
         }
-        Answer::Refused(failure) => refusal(media, &failure),
+        Answer::Refused(failure) => {
+            let mut response = refusal(media, &failure);
+            if let Some(decision) = gate.refusal() {
+                rate_limit::refusal_headers(&decision, response.headers_mut());
+            }
+            response
+        }
     };
     metrics::graphql_request(
         outcome.operation,

@@ -1,0 +1,318 @@
+//! Rate limits: budgets per client IP (anonymous requests, new applications), per token
+//! subject (queries, mutations) and per posting (new applications), shared by every replica
+//! through Redis ([`redis_backend`]) and kept in process without it ([`local`]). When Redis
+//! fails or is slower than the cache timeout, the in-process limiter decides instead (fails
+//! open to it, never to "unlimited"), and `/metrics` counts it.
+//!
+//! The HTTP layer makes a [`Gate`] for each request (who is asking) and the executor asks it
+//! to [`Gate::admit`] a [`Cost`] (what is asked) once it knows what the operation is.
+
+mod backend;
+pub mod client;
+mod local;
+mod redis_backend;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use uuid::Uuid;
+
+pub use backend::{BackendError, BudgetName, Check, Decision, LimiterBackend};
+pub use local::LocalBackend;
+pub use redis_backend::RedisLimiter;
+
+use crate::auth::Principal;
+use crate::config::RateLimitSettings;
+use crate::error::{ErrorCode, RequestFailure};
+use crate::metrics::{self, RateLimitEvent};
+
+/// How long an application's idempotency key is remembered as paid for: retries within it
+/// are free (after it, a retry pays once more; it still makes no second row).
+const SEEN_TTL: Duration = Duration::from_secs(3600);
+
+/// After Redis fails, how long the in-process limiter decides alone before Redis is tried
+/// again, so a stalled Redis costs one timeout per second rather than one per request.
+const REDIS_PAUSE: Duration = Duration::from_secs(1);
+
+/// The limiter every worker shares.
+pub struct RateLimiter {
+    settings: RateLimitSettings,
+    shared: Option<Arc<dyn LimiterBackend>>,
+    local: Arc<LocalBackend>,
+    started: Instant,
+    /// Milliseconds since `started` before which Redis is not tried.
+    redis_paused_until: AtomicU64,
+}
+
+impl RateLimiter {
+    /// A limiter shared through `shared` (Redis) when given, in process otherwise.
+    pub fn new(settings: RateLimitSettings, shared: Option<Arc<dyn LimiterBackend>>) -> Self {
+        let local = Arc::new(LocalBackend::new(&settings, SEEN_TTL));
+        RateLimiter {
+            settings,
+            shared,
+            local,
+            started: Instant::now(),
+            redis_paused_until: AtomicU64::new(0),
+        }
+    }
+
+    pub fn settings(&self) -> &RateLimitSettings {
+        &self.settings
+    }
+
+    /// Forgets, every `period`, in-process holders whose budget is whole again.
+    pub fn spawn_sweeper(&self, period: Duration) {
+        let local = Arc::downgrade(&self.local);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            loop {
+                ticks.tick().await;
+                let Some(local) = local.upgrade() else { return };
+                local.retain_recent();
+            }
+        });
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    async fn check(&self, checks: &[Check], seen: Option<&str>) -> Decision {
+        if let Some(shared) = &self.shared
+            && self.now_ms() >= self.redis_paused_until.load(Ordering::Relaxed)
+        {
+            match shared.check(checks, seen, SEEN_TTL).await {
+                Ok(decision) => return counted(decision),
+                Err(error) => {
+                    tracing::warn!(%error, "rate limits decided in process: Redis failed");
+                    let until = self.now_ms().saturating_add(REDIS_PAUSE.as_millis() as u64);
+                    self.redis_paused_until.store(until, Ordering::Relaxed);
+                    metrics::rate_limit_event(RateLimitEvent::FailedOpen);
+                }
+            }
+        } else if self.shared.is_some() {
+            metrics::rate_limit_event(RateLimitEvent::FailedOpen);
+        }
+        match self.local.check(checks, seen, SEEN_TTL).await {
+            Ok(decision) => counted(decision),
+            // The in-process backend does not fail; were it to, the request goes through.
+            Err(_) => Decision::nothing(),
+        }
+    }
+}
+
+fn counted(decision: Decision) -> Decision {
+    metrics::rate_limit_event(if decision.allowed {
+        RateLimitEvent::Allowed
+    } else {
+        RateLimitEvent::Limited
+    });
+    decision
+}
+
+/// What an operation costs, as the executor classifies it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// A query (or anything not a mutation): the reader's request budget.
+    pub read: bool,
+    /// A mutation with root fields other than `applyToPosting`.
+    pub mutation: bool,
+    /// Each `applyToPosting` of a mutation.
+    pub applications: Vec<Application>,
+}
+
+impl Cost {
+    pub fn read() -> Self {
+        Cost {
+            read: true,
+            ..Cost::default()
+        }
+    }
+}
+
+/// One `applyToPosting`: its posting (when the id is one this API issued) and idempotency
+/// key, as sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub posting: Option<Uuid>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Who is asking, as budgets key it: the token's subject, else the client's address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// `ip:<address>` (an IPv6 client by its /64).
+    ip: String,
+    /// `sub:<hash of the subject>`, with a token.
+    subject: Option<String>,
+}
+
+impl Caller {
+    pub fn new(ip: std::net::IpAddr, principal: Option<&Principal>) -> Self {
+        Caller {
+            ip: format!("ip:{}", client::budget_address(ip)),
+            subject: principal.map(|principal| format!("sub:{}", digest(&principal.subject))),
+        }
+    }
+}
+
+fn digest(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..32].to_owned()
+}
+
+/// One request's way through the limits: who asks, and what was decided.
+pub struct Gate<'a> {
+    limiter: Option<&'a RateLimiter>,
+    caller: Option<Caller>,
+    charged: bool,
+    /// The decision that refused the request, for its headers.
+    refusal: Mutex<Option<Decision>>,
+}
+
+impl<'a> Gate<'a> {
+    /// A gate that admits everything (limits off, or a transport without a client).
+    pub fn open() -> Self {
+        Gate {
+            limiter: None,
+            caller: None,
+            charged: false,
+            refusal: Mutex::new(None),
+        }
+    }
+
+    pub fn new(limiter: Option<&'a RateLimiter>, caller: Caller) -> Self {
+        Gate {
+            limiter,
+            caller: Some(caller),
+            ..Gate::open()
+        }
+    }
+
+    /// Whether a cost was already admitted for this request.
+    pub fn charged(&self) -> bool {
+        self.charged
+    }
+
+    /// Charges `cost` to the caller's budgets; a refusal is `RATE_LIMITED` (the transport
+    /// adds the headers from [`Gate::refusal`]). Only the first call of a request charges.
+    pub async fn admit(&mut self, cost: &Cost) -> Result<(), RequestFailure> {
+        let (Some(limiter), Some(caller)) = (self.limiter, &self.caller) else {
+            return Ok(());
+        };
+        if std::mem::replace(&mut self.charged, true) {
+            return Ok(());
+        }
+        let settings = limiter.settings();
+        let own = match &caller.subject {
+            Some(subject) if cost.mutation => Some((
+                BudgetName::TokenMutations,
+                settings.token_mutations,
+                subject,
+            )),
+            Some(subject) if cost.read => Some((BudgetName::Token, settings.token, subject)),
+            None if cost.read || cost.mutation => {
+                Some((BudgetName::Anonymous, settings.anonymous, &caller.ip))
+            }
+            _ => None,
+        };
+        if let Some((name, budget, holder)) = own {
+            let check = Check {
+                name,
+                budget,
+                holder: holder.clone(),
+            };
+            self.decided(limiter.check(&[check], None).await)?;
+        }
+        for application in &cost.applications {
+            let mut checks = vec![Check {
+                name: BudgetName::ApplyPerIp,
+                budget: settings.apply_per_ip,
+                holder: caller.ip.clone(),
+            }];
+            if let Some(posting) = application.posting {
+                checks.push(Check {
+                    name: BudgetName::ApplyPerPosting,
+                    budget: settings.apply_per_posting,
+                    holder: format!("posting:{posting}"),
+                });
+            }
+            // A key already paid for on this posting is a retry: free.
+            let seen = application.idempotency_key.as_deref().map(|key| {
+                let posting = application.posting.map(|id| id.to_string());
+                digest(&format!("{}\n{}", posting.unwrap_or_default(), key.trim()))
+            });
+            let decision = limiter.check(&checks, seen.as_deref()).await;
+            self.decided(decision)?;
+        }
+        Ok(())
+    }
+
+    fn decided(&self, decision: Decision) -> Result<(), RequestFailure> {
+        if decision.allowed {
+            return Ok(());
+        }
+        let failure = RequestFailure::new(
+            ErrorCode::RateLimited,
+            format!(
+                "too many requests: the {} budget allows {} per {} s; retry in {} s",
+                decision.name.as_str(),
+                decision.budget.quota,
+                window_seconds(&decision),
+                retry_seconds(&decision),
+            ),
+        );
+        *self.refusal.lock().unwrap_or_else(PoisonError::into_inner) = Some(decision);
+        Err(failure)
+    }
+
+    /// The decision that refused this request, if one did.
+    pub fn refusal(&self) -> Option<Decision> {
+        self.refusal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+fn window_seconds(decision: &Decision) -> u64 {
+    decision.budget.window.as_secs_f64().ceil() as u64
+}
+
+fn retry_seconds(decision: &Decision) -> u64 {
+    (decision.retry_after.as_secs_f64().ceil() as u64).max(1)
+}
+
+/// The headers of a refusal: `Retry-After` (RFC 9110) and the `RateLimit-Policy` and
+/// `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09 (structured fields: the
+/// policy's name, `q` its quota, `w` its window in seconds; `r` what remains, `t` seconds
+/// until it resets).
+pub fn refusal_headers(decision: &Decision, headers: &mut HeaderMap) {
+    let name = decision.name.as_str();
+    let values = [
+        (RETRY_AFTER, retry_seconds(decision).to_string()),
+        (
+            HeaderName::from_static("ratelimit-policy"),
+            format!(
+                "\"{name}\";q={};w={}",
+                decision.budget.quota,
+                window_seconds(decision)
+            ),
+        ),
+        (
+            HeaderName::from_static("ratelimit"),
+            format!(
+                "\"{name}\";r={};t={}",
+                decision.remaining,
+                (decision.reset.as_secs_f64().ceil() as u64).max(retry_seconds(decision))
+            ),
+        ),
+    ];
+    for (header, value) in values {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(header, value);
+        }
+    }
+}
