@@ -16,15 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
 
 
-def knows_rate_limits(binary):
-    """Builds from before the rate limiter have no `--rate-limits` flag (nor limits)."""
-    return "--rate-limits" in run.sh(str(binary), "--help")
-
-
 def measure(binary, shape_list, cached):
     run.JOBGRAPH = binary
-    # Limits off where the build has them: the load comes from one address.
-    server = run.start_server(cached, rate_limits=not knows_rate_limits(binary))
+    server = run.start_server(cached)
     try:
         return {name: run.wrk(run.url(run.PORT, query, variables), server.pid)
                 for name, (query, variables) in shape_list.items()}
@@ -37,7 +31,7 @@ def main():
         raise SystemExit(__doc__)
     baseline, candidate = (Path(argument).resolve() for argument in sys.argv[1:])
     run.JOBGRAPH = candidate
-    counts, shape_list = run.prepare(rate_limits=not knows_rate_limits(candidate))
+    counts, shape_list = run.prepare()
     runs = {}
     for _ in range(run.ROUNDS):
         for cached in (False, True):

@@ -53,12 +53,22 @@ def wait_for(port):
     raise SystemExit(f"nothing answers on {port}")
 
 
+_RATE_LIMIT_FLAG = {}
+
+
+def knows_rate_limits(binary):
+    if binary not in _RATE_LIMIT_FLAG:
+        _RATE_LIMIT_FLAG[binary] = "--rate-limits" in sh(str(binary), "--help")
+    return _RATE_LIMIT_FLAG[binary]
+
+
 def start_server(cached, connections=16, rate_limits=False, extra=()):
     args = [str(JOBGRAPH), "--database-url", DB_URL, "--redis-url", REDIS, "--bind", f"127.0.0.1:{PORT}",
             "--log-level", "warn", "--log-format", "json", "--cursor-secret", "bench",
             "--db-max-connections", str(connections)]
-    # The load comes from one address: limits on, it would be refused within a second.
-    if not rate_limits:
+    # The load comes from one address: limits on, it would be refused within a second. (Builds
+    # from before the rate limiter have neither limits nor the flag.)
+    if not rate_limits and knows_rate_limits(JOBGRAPH):
         args += ["--rate-limits", "off"]
     if not cached:
         args.append("--cache-disabled")
