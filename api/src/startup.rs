@@ -260,14 +260,7 @@ pub fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError
             settings.cache.ttl,
         )),
     };
-    // Replicas on one database share entries; deployments on different databases never do.
-    let namespace = settings.cache.namespace.clone().unwrap_or_else(|| {
-        use sha2::Digest;
-        crate::cache::response::hex(&sha2::Sha256::digest(
-            settings.database.url.expose_secret().as_bytes(),
-        ))[..16]
-            .to_owned()
-    });
+    let namespace = namespace(settings);
     tracing::info!(backend = backend.name(), namespace, "response cache");
     let cache = ResponseCache::new(backend, &namespace, settings.cache.ttl);
     Ok(if settings.cache.enabled {
@@ -275,6 +268,18 @@ pub fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError
     } else {
         tracing::info!("response caching is off");
         cache.without_responses()
+    })
+}
+
+/// The prefix of this deployment's keys in a shared Redis: replicas on one database share
+/// cache entries and rate-limit budgets; deployments on different databases never do.
+fn namespace(settings: &Settings) -> String {
+    settings.cache.namespace.clone().unwrap_or_else(|| {
+        use sha2::Digest;
+        crate::cache::response::hex(&sha2::Sha256::digest(
+            settings.database.url.expose_secret().as_bytes(),
+        ))[..16]
+            .to_owned()
     })
 }
 
@@ -288,14 +293,7 @@ pub fn rate_limiter(
         tracing::info!("rate limits are off");
         return Ok(None);
     }
-    // Replicas on one database share budgets, as they share cache entries.
-    let namespace = settings.cache.namespace.clone().unwrap_or_else(|| {
-        use sha2::Digest;
-        crate::cache::response::hex(&sha2::Sha256::digest(
-            settings.database.url.expose_secret().as_bytes(),
-        ))[..16]
-            .to_owned()
-    });
+    let namespace = namespace(settings);
     let shared: Option<Arc<dyn LimiterBackend>> = match &settings.cache.redis_url {
         Some(url) => Some(Arc::new(RedisLimiter::new(
             url.expose_secret(),

@@ -225,8 +225,8 @@ impl Executor {
                 };
             }
         };
-        let operation_type = match operation::select(&document, operation_name.as_deref()) {
-            Ok(operation) => operation.ty,
+        let selected = match operation::select(&document, operation_name.as_deref()) {
+            Ok(operation) => operation,
             Err(error) => {
                 return refused(
                     Operation::None,
@@ -234,6 +234,7 @@ impl Executor {
                 );
             }
         };
+        let operation_type = selected.ty;
         let label = match operation_type {
             OperationType::Query => Operation::Query,
             OperationType::Mutation => Operation::Mutation,
@@ -252,7 +253,6 @@ impl Executor {
 
         // Rate limits (2 of 2): what the selected operation costs, if not charged above.
         if !gate.charged()
-            && let Ok(selected) = operation::select(&document, operation_name.as_deref())
             && let Err(failure) = gate
                 .admit(&charges::of(&document, selected, &variables))
                 .await
