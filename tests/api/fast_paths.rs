@@ -108,7 +108,10 @@ async fn posting_with_optional_values(db: &DatabaseConnection, full: bool) -> po
         description: Description(vec![StoredSection {
             heading: some("Om rollen"),
             paragraphs: if full {
-                vec!["Du bygger, \"testar\"".to_owned(), "och levererar".to_owned()]
+                vec![
+                    "Du bygger, \"testar\"".to_owned(),
+                    "och levererar".to_owned(),
+                ]
             } else {
                 vec![]
             },
@@ -205,7 +208,12 @@ async fn compare_every_shape(backend: Backend, full: bool) {
         let one_pass = body(&app, &one_pass_query, &variables).await;
         // On PostgreSQL the same document again is answered by the database.
         let pushed_down = body(&app, &one_pass_query, &variables).await;
-        let generic = body(&app, &query(&generic_posting(), &generic_fragment()), &variables).await;
+        let generic = body(
+            &app,
+            &query(&generic_posting(), &generic_fragment()),
+            &variables,
+        )
+        .await;
         assert_eq!(one_pass, generic, "one pass, for {shape}");
         assert_eq!(pushed_down, generic, "pushdown, for {shape}");
         let answer: Value = serde_json::from_str(&generic).expect("JSON");

@@ -10,6 +10,7 @@ mod keys;
 mod authorization;
 mod caching;
 mod cli;
+mod errors;
 mod executor;
 mod fast_paths;
 mod fixtures;

@@ -36,6 +36,10 @@ pub struct CompanyChanges {
     pub headquarters: Option<Option<String>>,
 }
 
+fn slug_is_taken(slug: &str) -> ServiceError {
+    ServiceError::taken("input.slug", format!("the slug {slug} is taken"))
+}
+
 async fn slug_taken(
     txn: &impl ConnectionTrait,
     slug: &str,
@@ -75,10 +79,7 @@ pub async fn create(
             let id = Uuid::now_v7();
             access::require(actor.as_ref(), &CREATE_COMPANY, id)?;
             if slug_taken(txn, &input.slug, None).await? {
-                return Err(ServiceError::Conflict(format!(
-                    "the slug {} is taken",
-                    input.slug
-                )));
+                return Err(slug_is_taken(&input.slug));
             }
             let now = now();
             let model = company::Model {
@@ -91,9 +92,13 @@ pub async fn create(
                 created_at: now,
                 updated_at: now,
             };
+            // A concurrent write may take the slug after the check: the index refuses it.
             company::Entity::insert(company::ActiveModel::from(model.clone()))
                 .exec_without_returning(txn)
-                .await?;
+                .await
+                .map_err(ServiceError::unique("input.slug", || {
+                    slug_is_taken(&model.slug).to_string()
+                }))?;
             audit::record(
                 txn,
                 actor.as_ref(),
@@ -148,10 +153,11 @@ pub async fn update(
                 .one(txn)
                 .await?
                 .ok_or(ServiceError::NotFound("company"))?;
-            if let Some(slug) = &changes.slug
+            let new_slug = changes.slug.clone();
+            if let Some(slug) = &new_slug
                 && slug_taken(txn, slug, Some(id)).await?
             {
-                return Err(ServiceError::Conflict(format!("the slug {slug} is taken")));
+                return Err(slug_is_taken(slug));
             }
             let mut active = company::ActiveModel::from(company);
             if let Some(slug) = changes.slug {
@@ -170,7 +176,13 @@ pub async fn update(
                 active.headquarters = Set(headquarters);
             }
             active.updated_at = Set(now());
-            let updated = company::Entity::update(active).exec(txn).await?;
+            let updated =
+                company::Entity::update(active)
+                    .exec(txn)
+                    .await
+                    .map_err(ServiceError::unique("input.slug", || {
+                        slug_is_taken(new_slug.as_deref().unwrap_or_default()).to_string()
+                    }))?;
             audit::record(
                 txn,
                 actor.as_ref(),
