@@ -10,7 +10,19 @@ use crate::tokens::token;
 on_both_databases!(
     concurrent_creates_with_one_slug_give_one_posting_and_conflicts_naming_the_slug,
     a_token_may_name_its_companies_by_their_api_ids,
+    hidden_and_control_characters_in_stored_text_are_refused_with_the_field_named,
+    stored_text_is_nfc_normalized_and_multiline_text_keeps_its_lines,
+    lookups_and_filters_holding_nul_match_nothing,
 );
+
+/// The code and field of a response's first error.
+fn code_and_field(answer: &Value) -> (String, String) {
+    let extensions = &answer["errors"][0]["extensions"];
+    (
+        extensions["code"].as_str().unwrap_or_default().to_owned(),
+        extensions["field"].as_str().unwrap_or_default().to_owned(),
+    )
+}
 
 const CREATE: &str = "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { id slug } } }";
 
@@ -82,4 +94,142 @@ async fn a_token_may_name_its_companies_by_their_api_ids(backend: Backend) {
         .post_as(Some(&wrong), "{ companies { totalCount } }", Value::Null)
         .await;
     assert_eq!(response.status(), 401);
+}
+
+/// NUL made PostgreSQL refuse the statement (INTERNAL_SERVER_ERROR); bidi overrides and
+/// zero-width characters make stored text read differently from what it holds.
+async fn hidden_and_control_characters_in_stored_text_are_refused_with_the_field_named(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    let writer = token("postings:write", &[company.id]);
+    let company_gid = company_id(&company);
+    let input = |field: &str, value: Value| {
+        let mut input = json!({
+            "companyId": company_gid, "title": "Engineer", "language": "en",
+            "description": "One.\n\n\tTwo.",
+        });
+        input[field] = value;
+        json!({ "input": input })
+    };
+    for (field, value, path) in [
+        ("title", json!("Engi\u{0}neer"), "input.title"),
+        ("title", json!("Engi\u{1b}neer"), "input.title"),
+        ("title", json!("Engineer\nof lines"), "input.title"),
+        ("title", json!("Engi\u{202E}reen"), "input.title"),
+        ("summary", json!("Short\u{2067}."), "input.summary"),
+        ("title", json!("Engi\u{200B}neer"), "input.title"),
+        ("description", json!("Hello\u{0}"), "input.description"),
+        (
+            "department",
+            json!("\u{FEFF}Engineering"),
+            "input.department",
+        ),
+        (
+            "requirements",
+            json!([{ "kind": "SKILL", "text": "Rust\u{2060}" }]),
+            "input.requirements.0.text",
+        ),
+        (
+            "locations",
+            json!([{ "city": "G\u{0}teborg", "country": "SE" }]),
+            "input.locations.0.city",
+        ),
+    ] {
+        let answer = app
+            .query_as(Some(&writer), CREATE, input(field, value.clone()))
+            .await;
+        assert_eq!(
+            code_and_field(&answer),
+            ("BAD_USER_INPUT".to_owned(), path.to_owned()),
+            "{field} = {value}: {answer}"
+        );
+    }
+
+    let posting = fixtures::posting(&app.db, company.id, Default::default()).await;
+    let apply = "mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }";
+    for (field, value) in [
+        ("name", "Ada\u{0}"),
+        ("email", "ada\u{200D}@example.com"),
+        ("coverLetter", "Hello\u{202A}"),
+        ("idempotencyKey", "key\u{0}"),
+    ] {
+        let mut input = json!({
+            "postingId": fixtures::posting_id(&posting), "idempotencyKey": "k1",
+            "name": "Ada", "email": "ada@example.com",
+        });
+        input[field] = json!(value);
+        let answer = app.query(apply, json!({ "input": input })).await;
+        assert_eq!(
+            code_and_field(&answer),
+            ("BAD_USER_INPUT".to_owned(), format!("input.{field}")),
+            "{answer}"
+        );
+    }
+}
+
+async fn stored_text_is_nfc_normalized_and_multiline_text_keeps_its_lines(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    let writer = token("postings:write", &[company.id]);
+    let created = app
+        .data_as(
+            &writer,
+            "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { title description { paragraphs } } } }",
+            json!({ "input": {
+                "companyId": company_id(&company), "language": "sv",
+                // o + U+0308 COMBINING DIAERESIS: stored as the one character ö.
+                "title": "Systemutvecklare, Go\u{308}teborg",
+                "description": "Rad ett\nrad\ttvå",
+            } }),
+        )
+        .await;
+    let posting = &created["createPosting"]["posting"];
+    assert_eq!(posting["title"], "Systemutvecklare, Göteborg");
+    assert_eq!(
+        posting["description"][0]["paragraphs"][0]
+            .as_str()
+            .map(|text| text.contains('\t')),
+        Some(true),
+        "{posting}"
+    );
+}
+
+/// PostgreSQL refuses NUL in a text parameter; a filter or lookup holding one answers as for
+/// any value nothing has.
+async fn lookups_and_filters_holding_nul_match_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(&app.db, company.id, Default::default()).await;
+    for filter in [
+        json!({ "departments": ["Engineering\u{0}"] }),
+        json!({ "departments": ["Engineering", "\u{0}"] }),
+        json!({ "occupations": ["\u{0}"] }),
+        json!({ "languages": ["\u{0}en"] }),
+        json!({ "locations": [{ "city": "G\u{0}teborg" }] }),
+    ] {
+        let data = app
+            .data(
+                "query($filter: PostingFilterInput) { postings(filter: $filter) { totalCount nodes { title } } }",
+                json!({ "filter": filter }),
+            )
+            .await;
+        let expected = if filter["departments"]
+            .as_array()
+            .is_some_and(|d| d.len() == 2)
+        {
+            1
+        } else {
+            0
+        };
+        assert_eq!(data["postings"]["totalCount"], expected, "{filter}: {data}");
+    }
+    let data = app
+        .data(
+            "query($slug: String!) { company(slug: $slug) { id } posting(companySlug: $slug, slug: $slug) { id } }",
+            json!({ "slug": "nordvind\u{0}" }),
+        )
+        .await;
+    assert_eq!(data, json!({ "company": null, "posting": null }));
 }

@@ -63,7 +63,7 @@ pub async fn create(
         slug: validate::slug("input.slug", &input.slug)?,
         name: validate::text("input.name", &input.name, 1, 200)?,
         website: validate::url("input.website", input.website.as_deref())?,
-        description: validate::optional_text(
+        description: validate::optional_multiline_text(
             "input.description",
             input.description.as_deref(),
             10_000,
@@ -139,7 +139,9 @@ pub async fn update(
             .transpose()?,
         description: changes
             .description
-            .map(|text| validate::optional_text("input.description", text.as_deref(), 10_000))
+            .map(|text| {
+                validate::optional_multiline_text("input.description", text.as_deref(), 10_000)
+            })
             .transpose()?,
         headquarters: changes
             .headquarters

@@ -94,7 +94,7 @@ pub struct PostingChanges {
 fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
     let sections = match input {
         DescriptionInput::Text(text) => {
-            validate::text("input.description", &text, 0, 50_000)?;
+            let text = validate::multiline_text("input.description", &text, 0, 50_000)?;
             sections_from_text(&text)
         }
         DescriptionInput::Sections(sections) => validate::each(
@@ -112,7 +112,9 @@ fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
                     paragraphs: section
                         .paragraphs
                         .iter()
-                        .map(|p| validate::text(&format!("{field}.paragraphs"), p, 1, 10_000))
+                        .map(|p| {
+                            validate::multiline_text(&format!("{field}.paragraphs"), p, 1, 10_000)
+                        })
                         .collect::<Result<_, _>>()?,
                     items: section
                         .items
