@@ -7,6 +7,7 @@ mod helpers;
 
 mod keys;
 
+mod argument_coercion;
 mod authorization;
 mod caching;
 mod cli;

@@ -251,7 +251,7 @@ impl Executor {
                     return self.timed_out(label);
                 }
             };
-        error_codes::stamp(&mut response);
+        error_codes::stamp(&mut response, &document);
         if is_mutation {
             // Committed (or refused): either way no cached response may predate it.
             self.cache.invalidate().await;
