@@ -13,6 +13,7 @@ on_both_databases!(
     hidden_and_control_characters_in_stored_text_are_refused_with_the_field_named,
     stored_text_is_nfc_normalized_and_multiline_text_keeps_its_lines,
     lookups_and_filters_holding_nul_match_nothing,
+    another_companys_application_or_draft_answers_as_a_missing_id_does,
 );
 
 /// The code and field of a response's first error.
@@ -232,4 +233,79 @@ async fn lookups_and_filters_holding_nul_match_nothing(backend: Backend) {
         )
         .await;
     assert_eq!(data, json!({ "company": null, "posting": null }));
+}
+
+/// A global id of `kind` for a row that does not exist.
+fn missing_id(kind: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{kind}:{}", uuid::Uuid::now_v7()))
+}
+
+/// A FORBIDDEN here would tell another company's token that the id exists.
+async fn another_companys_application_or_draft_answers_as_a_missing_id_does(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mine = fixtures::company(&app.db, "mine", "Mine").await;
+    let other = fixtures::company(&app.db, "other", "Other").await;
+    let published = fixtures::posting(&app.db, mine.id, Default::default()).await;
+    let draft = fixtures::posting(
+        &app.db,
+        mine.id,
+        fixtures::PostingSpec {
+            status: entity::enums::PostingStatus::Draft,
+            ..Default::default()
+        },
+    )
+    .await;
+    let applied = app
+        .data(
+            "mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
+            json!({ "input": {
+                "postingId": fixtures::posting_id(&published), "idempotencyKey": "k",
+                "name": "Ada", "email": "ada@example.com",
+            } }),
+        )
+        .await;
+    let application = applied["applyToPosting"]["application"]["id"].clone();
+    let reader = token("applications:read postings:read", &[other.id]);
+    let own_reader = token("applications:read postings:read", &[mine.id]);
+
+    for (query, existing, missing) in [
+        (
+            "query($id: ID!) { application(id: $id) { id name } }",
+            application.clone(),
+            json!(missing_id("Application")),
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { id ... on Application { name } } }",
+            application.clone(),
+            json!(missing_id("Application")),
+        ),
+        (
+            "query($id: ID!) { posting(id: $id) { id title } }",
+            json!(fixtures::posting_id(&draft)),
+            json!(missing_id("Posting")),
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { id ... on Posting { title } } }",
+            json!(fixtures::posting_id(&draft)),
+            json!(missing_id("Posting")),
+        ),
+    ] {
+        let theirs = app
+            .post_as(Some(&reader), query, json!({ "id": existing }))
+            .await;
+        let status = theirs.status();
+        let theirs = theirs.text().await.unwrap();
+        let nothing = app
+            .post_as(Some(&reader), query, json!({ "id": missing }))
+            .await;
+        assert_eq!(status, nothing.status(), "{query}");
+        assert_eq!(theirs, nothing.text().await.unwrap(), "{query}");
+        // The company's own token sees it: the id is real.
+        let own = app
+            .data_as(&own_reader, query, json!({ "id": existing }))
+            .await;
+        assert_ne!(own.to_string(), theirs, "{query}");
+    }
 }
