@@ -14,6 +14,8 @@ on_both_databases!(
     stored_text_is_nfc_normalized_and_multiline_text_keeps_its_lines,
     lookups_and_filters_holding_nul_match_nothing,
     another_companys_application_or_draft_answers_as_a_missing_id_does,
+    an_operation_only_token_holders_may_run_is_refused_with_401_before_it_runs,
+    arguments_out_of_range_or_of_the_wrong_type_answer_as_the_readme_says,
 );
 
 /// The code and field of a response's first error.
@@ -308,4 +310,110 @@ async fn another_companys_application_or_draft_answers_as_a_missing_id_does(back
             .await;
         assert_ne!(own.to_string(), theirs, "{query}");
     }
+}
+
+async fn an_operation_only_token_holders_may_run_is_refused_with_401_before_it_runs(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    let posting = fixtures::posting(&app.db, company.id, Default::default()).await;
+    let statements = app.statements.get();
+    for query in [
+        "query($id: ID!) { application(id: $id) { id } }",
+        "mutation($id: ID!) { closePosting(input: { id: $id }) { posting { id } } }",
+        "mutation($id: ID!) { ...F } fragment F on MutationRoot { archivePosting(input: { id: $id }) { posting { id } } }",
+    ] {
+        for accept in ["application/json", "application/graphql-response+json"] {
+            let response = app
+                .client
+                .post(app.graphql_url())
+                .header("Accept", accept)
+                .json(&json!({ "query": query, "variables": { "id": fixtures::posting_id(&posting) } }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 401, "{query}");
+            assert_eq!(response.headers()["www-authenticate"], "Bearer", "{query}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+            assert!(body.get("data").is_none(), "{body}");
+        }
+    }
+    assert_eq!(app.statements.get(), statements, "nothing ran");
+
+    // applyToPosting needs no token; a document mixing both keeps its field errors.
+    let apply = app
+        .post(
+            "mutation($input: ApplyToPostingInput!) { applyToPosting(input: $input) { application { id } } }",
+            json!({ "input": {
+                "postingId": fixtures::posting_id(&posting), "idempotencyKey": "k",
+                "name": "Ada", "email": "ada@example.com",
+            } }),
+        )
+        .await;
+    assert_eq!(apply.status(), 200);
+    let mixed = app
+        .query(
+            "query($id: ID!) { postings { totalCount } application(id: $id) { id } }",
+            json!({ "id": missing_id("Application") }),
+        )
+        .await;
+    assert_eq!(mixed["data"]["postings"]["totalCount"], 1, "{mixed}");
+    assert_eq!(mixed["data"]["application"], Value::Null);
+    assert_eq!(mixed["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+/// README's Errors table, as it stands: a wrong-typed argument is a request error naming the
+/// argument; an out-of-range page size is BAD_USER_INPUT on its field, and a root connection
+/// being non-null, that nulls all of `data`.
+async fn arguments_out_of_range_or_of_the_wrong_type_answer_as_the_readme_says(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let company = fixtures::company(&app.db, "nordvind", "Nordvind").await;
+    fixtures::posting(&app.db, company.id, Default::default()).await;
+
+    let response = app
+        .client
+        .post(app.graphql_url())
+        .header("Accept", "application/graphql-response+json")
+        .json(&json!({ "query": r#"{ postings(orderBy: "title") { totalCount } }"# }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("data").is_none(), "a request error: {body}");
+    assert_eq!(
+        code_and_field(&body),
+        ("GRAPHQL_VALIDATION_FAILED".to_owned(), "orderBy".to_owned())
+    );
+
+    for first in [1000, -1] {
+        let body = app
+            .query(
+                "query($first: Int) { postings(first: $first) { totalCount } companies { totalCount } }",
+                json!({ "first": first }),
+            )
+            .await;
+        assert_eq!(body["data"], Value::Null, "{body}");
+        assert_eq!(
+            code_and_field(&body),
+            ("BAD_USER_INPUT".to_owned(), "first".to_owned()),
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["path"], json!(["postings"]));
+    }
+    // Under a nullable parent, the rest of the query runs.
+    let body = app
+        .query(
+            r#"{ company(slug: "nordvind") { postings(first: 1000) { totalCount } } companies { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({ "company": null, "companies": { "totalCount": 1 } }),
+        "{body}"
+    );
+    assert_eq!(code_and_field(&body).0, "BAD_USER_INPUT");
 }

@@ -26,6 +26,7 @@ use super::error_codes::{self, with_code};
 use super::operation;
 use super::persisted_query;
 use super::pushdown::Pushdown;
+use super::token_required;
 use crate::auth::Principal;
 use crate::cache::response::{CachedResponse, request_key};
 use crate::cache::{Lookup, ResponseCache};
@@ -230,6 +231,12 @@ impl Executor {
                     "mutations are only accepted over POST",
                 ),
             );
+        }
+        // An operation only token-holders may run is refused before it runs (issue 13).
+        if anonymous
+            && let Some(failure) = token_required::refusal(&document, operation_name.as_deref())
+        {
+            return refused(label, failure);
         }
 
         let mut graphql = async_graphql::Request::new(query.clone()).variables(variables);
