@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 /// The stable error codes clients may branch on, sent as `errors[].extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,9 +151,18 @@ pub enum ServiceError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// A stale `expectedVersion`, a taken slug, or a change the object's state does not allow.
+    /// A stale `expectedVersion`, or a change the object's state does not allow.
     #[error("{0}")]
     Conflict(String),
+    /// A value that must be unique is already used (a slug): `field` names the input field
+    /// that holds it. Raised by the check before a write and, when a concurrent write took the
+    /// value between that check and the insert, by [`ServiceError::unique`] from the
+    /// database's own refusal (SQLite's errors name no constraint, so the operation names it).
+    #[error("{message}")]
+    Taken { field: String, message: String },
+    /// Anything the database refused. Unique and foreign-key violations no operation named
+    /// are still classified by kind (`DbErr::sql_err`), never by their text: see
+    /// [`ServiceError::code`].
     #[error("database error")]
     Database(#[from] DbErr),
 }
@@ -166,15 +175,43 @@ impl ServiceError {
         }
     }
 
+    pub fn taken(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ServiceError::Taken {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// For a write whose only unique value is the input's `field`: the database's unique
+    /// violation becomes [`ServiceError::Taken`] with `message`; any other error is kept.
+    /// Use as `.map_err(ServiceError::unique("input.slug", || ...))`.
+    pub fn unique<E: Into<ServiceError>>(
+        field: &'static str,
+        message: impl FnOnce() -> String,
+    ) -> impl FnOnce(E) -> ServiceError {
+        move |error| match error.into() {
+            ServiceError::Database(cause)
+                if matches!(cause.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                ServiceError::taken(field, message())
+            }
+            other => other,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             ServiceError::InvalidInput { .. } => ErrorCode::BadUserInput,
             ServiceError::Unauthenticated(_) => ErrorCode::Unauthenticated,
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
-            ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::Conflict(_) | ServiceError::Taken { .. } => ErrorCode::Conflict,
             ServiceError::Database(cause) if is_unavailable(cause) => ErrorCode::ServiceUnavailable,
-            ServiceError::Database(_) => ErrorCode::InternalServerError,
+            ServiceError::Database(cause) => match cause.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => ErrorCode::Conflict,
+                Some(SqlErr::ForeignKeyConstraintViolation(_)) => ErrorCode::BadUserInput,
+                _ => ErrorCode::InternalServerError,
+            },
         }
     }
 }
@@ -211,16 +248,35 @@ pub fn graphql_error(code: ErrorCode, message: impl Into<String>) -> async_graph
 impl ErrorExtensions for ServiceError {
     fn extend(&self) -> async_graphql::Error {
         match self {
-            ServiceError::Database(cause) if is_unavailable(cause) => {
-                tracing::warn!(error = %cause, "the database is unavailable");
-                graphql_error(
-                    ErrorCode::ServiceUnavailable,
-                    "the database is unavailable; try again shortly",
-                )
-            }
-            ServiceError::Database(cause) => {
-                tracing::error!(error = %cause, "database error while resolving a request");
-                graphql_error(ErrorCode::InternalServerError, "internal error")
+            ServiceError::Database(cause) => match self.code() {
+                ErrorCode::ServiceUnavailable => {
+                    tracing::warn!(error = %cause, "the database is unavailable");
+                    graphql_error(
+                        ErrorCode::ServiceUnavailable,
+                        "the database is unavailable; try again shortly",
+                    )
+                }
+                // Classified, but no operation named the field: the constraint's name and the
+                // row it collided with stay in the logs.
+                ErrorCode::Conflict => {
+                    tracing::info!(error = %cause, "unique violation no operation named");
+                    graphql_error(ErrorCode::Conflict, "a value that must be unique is taken")
+                }
+                ErrorCode::BadUserInput => {
+                    tracing::info!(error = %cause, "foreign-key violation");
+                    graphql_error(
+                        ErrorCode::BadUserInput,
+                        "the input refers to something that does not exist",
+                    )
+                }
+                _ => {
+                    tracing::error!(error = %cause, "database error while resolving a request");
+                    graphql_error(ErrorCode::InternalServerError, "internal error")
+                }
+            },
+            ServiceError::Taken { field, .. } => {
+                graphql_error(ErrorCode::Conflict, self.to_string())
+                    .extend_with(|_, extensions| extensions.set("field", field.as_str()))
             }
             ServiceError::InvalidInput { field, message } => {
                 graphql_error(ErrorCode::BadUserInput, self.to_string()).extend_with(
@@ -291,5 +347,63 @@ mod tests {
             .as_ref()
             .and_then(|extensions| extensions.get("field").cloned());
         assert_eq!(field, Some(async_graphql::Value::from("first")));
+    }
+
+    /// Real refusals from an in-memory SQLite (one connection): classified by kind.
+    #[tokio::test]
+    async fn constraint_violations_are_classified_by_kind_not_text() {
+        use sea_orm::{ConnectionTrait, Database};
+        let db = Database::connect("sqlite::memory:").await.expect("sqlite");
+        for statement in [
+            "PRAGMA foreign_keys = ON",
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE)",
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id))",
+            "INSERT INTO parent (id, slug) VALUES (1, 'a')",
+        ] {
+            db.execute_unprepared(statement).await.expect(statement);
+        }
+        let duplicate = db
+            .execute_unprepared("INSERT INTO parent (id, slug) VALUES (2, 'a')")
+            .await
+            .expect_err("a unique violation");
+        let orphan = db
+            .execute_unprepared("INSERT INTO child (id, parent_id) VALUES (1, 9)")
+            .await
+            .expect_err("a foreign-key violation");
+        let other = db
+            .execute_unprepared("INSERT INTO nowhere VALUES (1)")
+            .await
+            .expect_err("no such table");
+
+        assert_eq!(
+            ServiceError::Database(duplicate.clone()).code(),
+            ErrorCode::Conflict
+        );
+        assert_eq!(
+            ServiceError::Database(orphan).code(),
+            ErrorCode::BadUserInput
+        );
+        assert_eq!(
+            ServiceError::Database(other.clone()).code(),
+            ErrorCode::InternalServerError
+        );
+
+        let named = ServiceError::unique("input.slug", || "taken".to_owned())(duplicate).extend();
+        let extension = |name: &str| {
+            named
+                .extensions
+                .as_ref()
+                .and_then(|extensions| extensions.get(name).cloned())
+        };
+        assert_eq!(
+            extension("code"),
+            Some(async_graphql::Value::from("CONFLICT"))
+        );
+        assert_eq!(
+            extension("field"),
+            Some(async_graphql::Value::from("input.slug"))
+        );
+        let kept = ServiceError::unique("input.slug", || "taken".to_owned())(other);
+        assert_eq!(kept.code(), ErrorCode::InternalServerError);
     }
 }

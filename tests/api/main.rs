@@ -7,11 +7,13 @@ mod helpers;
 
 mod keys;
 
+mod argument_coercion;
 mod authorization;
 mod backpressure;
 mod caching;
 mod cli;
 mod document_limits;
+mod errors;
 mod executor;
 mod fast_paths;
 mod faults;

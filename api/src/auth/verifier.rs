@@ -65,6 +65,22 @@ struct Claims {
     companies: Vec<String>,
 }
 
+/// A `companies` entry: a bare UUID, or the API's own `Company.id` (a Relay global id,
+/// `base64url("Company:<uuid>")`, as `graphql::global_id` writes it), so tools can put in the
+/// token the ids they read from the API. Any other global id (a posting's) is not a company.
+fn company_id(entry: &str) -> Option<Uuid> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    if let Ok(uuid) = Uuid::parse_str(entry) {
+        return Some(uuid);
+    }
+    let decoded = URL_SAFE_NO_PAD.decode(entry).ok()?;
+    let uuid = std::str::from_utf8(&decoded)
+        .ok()?
+        .strip_prefix("Company:")?;
+    Uuid::parse_str(uuid).ok()
+}
+
 /// One key with the one algorithm it verifies.
 #[derive(Clone)]
 struct VerifyingKey {
@@ -299,12 +315,31 @@ impl TokenVerifier {
         let companies = claims
             .companies
             .iter()
-            .map(|company| Uuid::parse_str(company).map_err(|_| AuthError::Malformed))
+            .map(|company| company_id(company).ok_or(AuthError::Malformed))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Principal::new(
             claims.sub,
             claims.scope.split_whitespace().filter_map(Scope::parse),
             companies,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn companies_are_bare_uuids_or_company_global_ids() {
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let uuid = Uuid::now_v7();
+        assert_eq!(company_id(&uuid.to_string()), Some(uuid));
+        let global = URL_SAFE_NO_PAD.encode(format!("Company:{uuid}"));
+        assert_eq!(company_id(&global), Some(uuid));
+        let posting = URL_SAFE_NO_PAD.encode(format!("Posting:{uuid}"));
+        for wrong in [posting.as_str(), "", "Company:", "not-a-company", "\u{0}"] {
+            assert_eq!(company_id(wrong), None, "{wrong:?}");
+        }
     }
 }

@@ -28,6 +28,7 @@ use super::error_codes::{self, with_code};
 use super::operation;
 use super::persisted_query;
 use super::pushdown::Pushdown;
+use super::token_required;
 use crate::auth::Principal;
 use crate::cache::response::{CachedResponse, request_key};
 use crate::cache::{Lookup, ResponseCache};
@@ -250,6 +251,12 @@ impl Executor {
                 ),
             );
         }
+        // An operation only token-holders may run is refused before it runs (issue 13).
+        if anonymous
+            && let Some(failure) = token_required::refusal(&document, operation_name.as_deref())
+        {
+            return refused(label, failure);
+        }
 
         // Rate limits (2 of 2): what the selected operation costs, if not charged above.
         if !gate.charged()
@@ -279,7 +286,7 @@ impl Executor {
                     return self.timed_out(label);
                 }
             };
-        error_codes::stamp(&mut response);
+        error_codes::stamp(&mut response, &document);
         if only_unavailable(&response) {
             // Nothing was answered but "try again": the whole response says so, as a 503.
             if is_mutation {

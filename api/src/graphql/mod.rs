@@ -17,6 +17,7 @@ pub mod persisted_query;
 pub mod plain;
 pub mod pushdown;
 pub mod query;
+pub mod token_required;
 pub mod types;
 
 use async_graphql::{EmptySubscription, Schema};

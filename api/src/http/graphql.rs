@@ -65,6 +65,10 @@ fn refusal(media: ResponseMedia, failure: &RequestFailure) -> HttpResponse {
         }
         _ => {}
     }
+    if failure.code == ErrorCode::Unauthenticated {
+        // RFC 6750: a 401 says how to authenticate. A refused token adds its error below.
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
     response.body(failure.body())
 }
 

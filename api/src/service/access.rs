@@ -40,6 +40,26 @@ fn unauthenticated(needs: Needs) -> ServiceError {
     })
 }
 
+/// Requires that the token holds what `guard` needs, for some company: checked before a
+/// lookup by id, so that whether it is refused never depends on whether the id exists.
+pub fn require_held(principal: &Principal, guard: &Guard) -> Result<(), ServiceError> {
+    match guard.needs {
+        Needs::Nothing => Ok(()),
+        Needs::Admin => require_admin(Some(principal)),
+        Needs::Scope(scope) if principal.has(scope) => Ok(()),
+        Needs::Scope(scope) => Err(ServiceError::Forbidden(format!(
+            "the token lacks the scope {}",
+            scope.as_str()
+        ))),
+    }
+}
+
+/// Whether `actor` may do what `guard` guards on `company`'s data. Lookups by id answer
+/// "none" when it may not, exactly as for an id that does not exist.
+pub fn allows(actor: Actor<'_>, guard: &Guard, company: Uuid) -> bool {
+    require(actor, guard, company).is_ok()
+}
+
 /// Requires `scope` on `company`'s data.
 fn require_scope(actor: Actor<'_>, scope: Scope, company: Uuid) -> Result<(), ServiceError> {
     let principal = actor.ok_or_else(|| unauthenticated(Needs::Scope(scope)))?;

@@ -22,7 +22,9 @@ pub(super) async fn company_of(
         .ok_or(ServiceError::NotFound("posting"))
 }
 
-/// One application, for a token with `applications:read` on its company.
+/// One application, for a token with `applications:read` on its company. Another company's
+/// application is `None`, as an id that does not exist is: no refusal confirms it exists. A
+/// caller without a token, or whose token lacks the scope, is refused whatever the id.
 pub async fn get(
     db: &impl ConnectionTrait,
     actor: Actor<'_>,
@@ -33,15 +35,12 @@ pub async fn get(
             "reading applications needs a token with the scope applications:read".to_owned(),
         )
     })?;
+    access::require_held(actor, &READ_APPLICATION)?;
     let Some(application) = application::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    access::require(
-        Some(actor),
-        &READ_APPLICATION,
-        company_of(db, &application).await?,
-    )?;
-    Ok(Some(application))
+    let company = company_of(db, &application).await?;
+    Ok(access::allows(Some(actor), &READ_APPLICATION, company).then_some(application))
 }
 
 /// The name cursors of application lists carry.

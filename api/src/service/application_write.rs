@@ -38,7 +38,7 @@ impl std::fmt::Debug for NewApplication {
 }
 
 fn validated(input: NewApplication) -> Result<NewApplication, ServiceError> {
-    let key = input.idempotency_key.trim();
+    let key = validate::storable("input.idempotencyKey", input.idempotency_key.trim(), false)?;
     if key.is_empty() || key.len() > 200 {
         return Err(ServiceError::invalid(
             "input.idempotencyKey",
@@ -58,12 +58,12 @@ fn validated(input: NewApplication) -> Result<NewApplication, ServiceError> {
     }
     Ok(NewApplication {
         posting_id: input.posting_id,
-        idempotency_key: key.to_owned(),
+        idempotency_key: key,
         name: validate::text("input.name", &input.name, 1, 200)?,
         email: validate::email("input.email", &input.email)?,
         phone,
         resume_url: validate::url("input.resumeUrl", input.resume_url.as_deref())?,
-        cover_letter: validate::optional_text(
+        cover_letter: validate::optional_multiline_text(
             "input.coverLetter",
             input.cover_letter.as_deref(),
             20_000,

@@ -64,6 +64,10 @@ pub async fn by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
 ) -> Result<Option<company::Model>, ServiceError> {
+    // No stored slug holds NUL, and PostgreSQL would refuse the parameter.
+    if slug.contains('\0') {
+        return Ok(None);
+    }
     company::Entity::find()
         .filter(company::Column::Slug.eq(slug))
         .one(db)

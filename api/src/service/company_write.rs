@@ -36,6 +36,10 @@ pub struct CompanyChanges {
     pub headquarters: Option<Option<String>>,
 }
 
+fn slug_is_taken(slug: &str) -> ServiceError {
+    ServiceError::taken("input.slug", format!("the slug {slug} is taken"))
+}
+
 async fn slug_taken(
     txn: &impl ConnectionTrait,
     slug: &str,
@@ -59,7 +63,7 @@ pub async fn create(
         slug: validate::slug("input.slug", &input.slug)?,
         name: validate::text("input.name", &input.name, 1, 200)?,
         website: validate::url("input.website", input.website.as_deref())?,
-        description: validate::optional_text(
+        description: validate::optional_multiline_text(
             "input.description",
             input.description.as_deref(),
             10_000,
@@ -75,10 +79,7 @@ pub async fn create(
             let id = Uuid::now_v7();
             access::require(actor.as_ref(), &CREATE_COMPANY, id)?;
             if slug_taken(txn, &input.slug, None).await? {
-                return Err(ServiceError::Conflict(format!(
-                    "the slug {} is taken",
-                    input.slug
-                )));
+                return Err(slug_is_taken(&input.slug));
             }
             let now = now();
             let model = company::Model {
@@ -91,9 +92,13 @@ pub async fn create(
                 created_at: now,
                 updated_at: now,
             };
+            // A concurrent write may take the slug after the check: the index refuses it.
             company::Entity::insert(company::ActiveModel::from(model.clone()))
                 .exec_without_returning(txn)
-                .await?;
+                .await
+                .map_err(ServiceError::unique("input.slug", || {
+                    slug_is_taken(&model.slug).to_string()
+                }))?;
             audit::record(
                 txn,
                 actor.as_ref(),
@@ -134,7 +139,9 @@ pub async fn update(
             .transpose()?,
         description: changes
             .description
-            .map(|text| validate::optional_text("input.description", text.as_deref(), 10_000))
+            .map(|text| {
+                validate::optional_multiline_text("input.description", text.as_deref(), 10_000)
+            })
             .transpose()?,
         headquarters: changes
             .headquarters
@@ -148,10 +155,11 @@ pub async fn update(
                 .one(txn)
                 .await?
                 .ok_or(ServiceError::NotFound("company"))?;
-            if let Some(slug) = &changes.slug
+            let new_slug = changes.slug.clone();
+            if let Some(slug) = &new_slug
                 && slug_taken(txn, slug, Some(id)).await?
             {
-                return Err(ServiceError::Conflict(format!("the slug {slug} is taken")));
+                return Err(slug_is_taken(slug));
             }
             let mut active = company::ActiveModel::from(company);
             if let Some(slug) = changes.slug {
@@ -170,7 +178,13 @@ pub async fn update(
                 active.headquarters = Set(headquarters);
             }
             active.updated_at = Set(now());
-            let updated = company::Entity::update(active).exec(txn).await?;
+            let updated =
+                company::Entity::update(active)
+                    .exec(txn)
+                    .await
+                    .map_err(ServiceError::unique("input.slug", || {
+                        slug_is_taken(new_slug.as_deref().unwrap_or_default()).to_string()
+                    }))?;
             audit::record(
                 txn,
                 actor.as_ref(),

@@ -94,6 +94,11 @@ pub const REGISTRY: [&Guard; 18] = [
     &AUDIT_EVENTS,
 ];
 
+/// Registered fields that answer without a token for some arguments: `node(id:)` needs
+/// `applications:read` only for an application's id. The executor refuses an anonymous
+/// operation before it runs only when every root field needs a token always.
+pub const ANSWERS_WITHOUT_TOKEN: [&str; 1] = ["QueryRoot.node"];
+
 /// What the field at `coordinate` (`Type.field`) needs, if it is registered.
 pub fn needs(coordinate: &str) -> Option<Needs> {
     REGISTRY

@@ -147,10 +147,10 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::
         select = select.filter(posting::Column::Status.is_in(filter.statuses.iter().copied()));
     }
     if !filter.departments.is_empty() {
-        select = select.filter(posting::Column::Department.is_in(filter.departments.clone()));
+        select = select.filter(posting::Column::Department.is_in(storable(&filter.departments)));
     }
     if !filter.occupations.is_empty() {
-        select = select.filter(posting::Column::Occupation.is_in(filter.occupations.clone()));
+        select = select.filter(posting::Column::Occupation.is_in(storable(&filter.occupations)));
     }
     if !filter.employment_types.is_empty() {
         select = select
@@ -161,7 +161,7 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::
             .filter(posting::Column::RemotePolicy.is_in(filter.remote_policies.iter().copied()));
     }
     if !filter.languages.is_empty() {
-        select = select.filter(posting::Column::Language.is_in(filter.languages.clone()));
+        select = select.filter(posting::Column::Language.is_in(storable(&filter.languages)));
     }
     if let Some(after) = filter.posted_after {
         select = select.filter(posting::Column::PostedAt.gt(after));
@@ -174,10 +174,13 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::
         for location in &filter.locations {
             let mut this = Condition::all();
             if let Some(city) = &location.city {
-                this = this.add(posting_location::Column::CityKey.eq(city_key(city)));
+                this =
+                    this.add(posting_location::Column::CityKey.is_in(storable(&[city_key(city)])));
             }
             if let Some(country) = &location.country {
-                this = this.add(posting_location::Column::Country.eq(country.to_uppercase()));
+                this = this.add(
+                    posting_location::Column::Country.is_in(storable(&[country.to_uppercase()])),
+                );
             }
             any_location = any_location.add(this);
         }
@@ -192,6 +195,18 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::
         );
     }
     select
+}
+
+/// The values of a text filter that a stored text can equal. Stored text never holds NUL
+/// (`validate` refuses it) and PostgreSQL refuses it in a parameter, so a value holding one
+/// matches nothing: it is left out, and a list left empty renders as false (`IN ()` is
+/// `1 = 2`), never as no filter.
+pub fn storable(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .filter(|value| !value.contains('\0'))
+        .cloned()
+        .collect()
 }
 
 /// How a city is compared: trimmed and lower-cased, the same on every database.
@@ -374,6 +389,10 @@ pub async fn by_slug(
     company_slug: &str,
     slug: &str,
 ) -> Result<Option<posting::Model>, ServiceError> {
+    // No stored slug holds NUL, and PostgreSQL would refuse the parameter.
+    if company_slug.contains('\0') || slug.contains('\0') {
+        return Ok(None);
+    }
     visible(visibility)
         .join(JoinType::InnerJoin, posting::Relation::Company.def())
         .filter(company::Column::Slug.eq(company_slug))

@@ -94,7 +94,7 @@ pub struct PostingChanges {
 fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
     let sections = match input {
         DescriptionInput::Text(text) => {
-            validate::text("input.description", &text, 0, 50_000)?;
+            let text = validate::multiline_text("input.description", &text, 0, 50_000)?;
             sections_from_text(&text)
         }
         DescriptionInput::Sections(sections) => validate::each(
@@ -112,7 +112,9 @@ fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
                     paragraphs: section
                         .paragraphs
                         .iter()
-                        .map(|p| validate::text(&format!("{field}.paragraphs"), p, 1, 10_000))
+                        .map(|p| {
+                            validate::multiline_text(&format!("{field}.paragraphs"), p, 1, 10_000)
+                        })
                         .collect::<Result<_, _>>()?,
                     items: section
                         .items
@@ -206,6 +208,14 @@ async fn replace_locations(
     Ok(())
 }
 
+/// The company already has a posting with `slug`.
+fn slug_is_taken(slug: &str) -> ServiceError {
+    ServiceError::taken(
+        "input.slug",
+        format!("the company already has a posting with the slug {slug}"),
+    )
+}
+
 async fn slug_taken(
     txn: &impl ConnectionTrait,
     company_id: Uuid,
@@ -273,9 +283,7 @@ pub async fn create(
             let slug = match new.slug {
                 Some(slug) => {
                     if slug_taken(txn, new.company_id, &slug, None).await? {
-                        return Err(ServiceError::Conflict(format!(
-                            "the company already has a posting with the slug {slug}"
-                        )));
+                        return Err(slug_is_taken(&slug));
                     }
                     slug
                 }
@@ -312,9 +320,14 @@ pub async fn create(
                 created_at: now,
                 updated_at: now,
             };
+            // A concurrent write may take the slug between the check and the insert: the
+            // unique index refuses it, and the client hears the same as from the check.
             posting::Entity::insert(posting::ActiveModel::from(model.clone()))
                 .exec_without_returning(txn)
-                .await?;
+                .await
+                .map_err(ServiceError::unique("input.slug", || {
+                    slug_is_taken(&model.slug).to_string()
+                }))?;
             replace_locations(txn, id, new.locations).await?;
             requirement_write::replace(txn, id, new.requirements).await?;
             audit::record(
@@ -391,12 +404,11 @@ pub async fn update(
         Box::pin(async move {
             let posting = load_for_change(txn, actor.as_ref(), &UPDATE_POSTING, id).await?;
             check_version(&posting, Some(expected_version))?;
-            if let Some(slug) = &changes.slug
+            let new_slug = changes.slug.clone();
+            if let Some(slug) = &new_slug
                 && slug_taken(txn, posting.company_id, slug, Some(id)).await?
             {
-                return Err(ServiceError::Conflict(format!(
-                    "the company already has a posting with the slug {slug}"
-                )));
+                return Err(slug_is_taken(slug));
             }
             let mut active = posting::ActiveModel::default();
             if let Some(slug) = changes.slug {
@@ -424,7 +436,12 @@ pub async fn update(
             apply(&mut active.valid_through, changes.valid_through);
             apply(&mut active.apply_url, changes.apply_url);
             apply(&mut active.source_url, changes.source_url);
-            let updated = save_versioned(txn, &posting, active).await?;
+            let updated =
+                save_versioned(txn, &posting, active)
+                    .await
+                    .map_err(ServiceError::unique("input.slug", || {
+                        slug_is_taken(new_slug.as_deref().unwrap_or_default()).to_string()
+                    }))?;
             if let Some(locations) = changes.locations {
                 replace_locations(txn, id, locations).await?;
             }

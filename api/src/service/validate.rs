@@ -1,10 +1,71 @@
 //! Input checks shared by the write operations. Each names the field path it checks.
+//!
+//! Every text that is stored goes through [`text`] or [`multiline_text`] (or a stricter check
+//! such as [`slug`]): characters that hide or reorder what readers see, or that a database
+//! refuses, are refused with the field named, and what is kept is NFC-normalized so equal
+//! texts are stored equal.
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::ServiceError;
 
-/// A required text of `min..=max` characters, trimmed.
+/// Why `c` may not be stored, if it may not: control characters (NUL included; PostgreSQL
+/// refuses it in text), bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069:
+/// they make text read differently from what it holds), and zero-width characters (U+200B–
+/// U+200D, U+2060, U+FEFF). Newlines and tabs are kept where the text is `multiline`.
+fn refused(c: char, multiline: bool) -> Option<&'static str> {
+    match c {
+        '\n' | '\r' | '\t' if multiline => None,
+        '\n' | '\r' | '\t' => Some("must be one line, without tabs"),
+        c if c.is_control() => Some("must not contain control characters"),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            Some("must not contain bidirectional control characters")
+        }
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {
+            Some("must not contain zero-width characters")
+        }
+        _ => None,
+    }
+}
+
+/// `value` NFC-normalized, or the field's error naming the first refused character.
+pub fn storable(field: &str, value: &str, multiline: bool) -> Result<String, ServiceError> {
+    if let Some((c, reason)) = value
+        .chars()
+        .find_map(|c| refused(c, multiline).map(|reason| (c, reason)))
+    {
+        return Err(ServiceError::invalid(
+            field,
+            format!("{reason} (found U+{:04X})", u32::from(c)),
+        ));
+    }
+    Ok(value.nfc().collect())
+}
+
+/// A required one-line text of `min..=max` characters, trimmed.
 pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, ServiceError> {
-    let value = value.trim();
+    checked_text(field, value, min, max, false)
+}
+
+/// A required text of `min..=max` characters, trimmed, that may span lines (descriptions,
+/// paragraphs, cover letters): newlines and tabs are kept.
+pub fn multiline_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, ServiceError> {
+    checked_text(field, value, min, max, true)
+}
+
+fn checked_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    multiline: bool,
+) -> Result<String, ServiceError> {
+    let value = storable(field, value.trim(), multiline)?;
     let length = value.chars().count();
     if length < min {
         return Err(if min <= 1 {
@@ -19,10 +80,10 @@ pub fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
             format!("must be at most {max} characters"),
         ));
     }
-    Ok(value.to_owned())
+    Ok(value)
 }
 
-/// An optional text: empty means none.
+/// An optional one-line text: empty means none.
 pub fn optional_text(
     field: &str,
     value: Option<&str>,
@@ -31,6 +92,18 @@ pub fn optional_text(
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => text(field, value, 1, max).map(Some),
+    }
+}
+
+/// An optional text that may span lines: empty means none.
+pub fn optional_multiline_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ServiceError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => multiline_text(field, value, 1, max).map(Some),
     }
 }
 
@@ -113,7 +186,12 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceEr
     let host = rest
         .and_then(|rest| rest.split(['/', '?', '#']).next())
         .unwrap_or_default();
-    if value.len() > 2048 || host.is_empty() || value.chars().any(char::is_whitespace) {
+    if value.len() > 2048
+        || host.is_empty()
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || refused(c, false).is_some())
+    {
         return Err(ServiceError::invalid(
             field,
             "must be an absolute http(s) URL",
@@ -188,7 +266,9 @@ pub fn years(field: &str, min: Option<i32>, max: Option<i32>) -> Result<(), Serv
 pub fn email(field: &str, value: &str) -> Result<String, ServiceError> {
     let value = value.trim();
     let valid = value.len() <= 254
-        && !value.chars().any(char::is_whitespace)
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || refused(c, false).is_some())
         && value.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')
@@ -244,5 +324,49 @@ mod tests {
         assert!(years("r", Some(5), Some(3)).is_err());
         assert!(years("r", Some(-1), None).is_err());
         assert!(years("r", Some(3), Some(5)).is_ok());
+    }
+
+    #[test]
+    fn hidden_and_control_characters_are_refused_with_the_field_named() {
+        for bad in [
+            "a\u{0}b",
+            "a\u{7}b",
+            "a\u{7F}b",
+            "a\u{202E}b",
+            "a\u{2066}b",
+            "a\u{200B}b",
+            "a\u{200D}b",
+            "a\u{2060}b",
+            "\u{FEFF}ab",
+        ] {
+            for multiline in [false, true] {
+                let error = checked_text("input.title", bad, 1, 100, multiline)
+                    .expect_err(&format!("{bad:?}"));
+                assert!(
+                    matches!(&error, ServiceError::InvalidInput { field, .. } if field == "input.title"),
+                    "{error:?}"
+                );
+            }
+        }
+        assert!(text("t", "two\nlines", 1, 100).is_err());
+        assert!(text("t", "a\tb", 1, 100).is_err());
+        assert_eq!(
+            multiline_text("d", "two\nlines\tand a tab", 1, 100)
+                .ok()
+                .as_deref(),
+            Some("two\nlines\tand a tab")
+        );
+        assert!(url("u", Some("https://a.example/\u{0}")).is_err());
+        assert!(email("e", "ada\u{200B}@example.com").is_err());
+    }
+
+    #[test]
+    fn stored_text_is_nfc_normalized_before_its_length_is_counted() {
+        // "Göteborg" with a combining diaeresis (o + U+0308) is stored precomposed.
+        let decomposed = "Go\u{308}teborg";
+        assert_eq!(
+            text("c", decomposed, 1, 8).ok().as_deref(),
+            Some("Göteborg")
+        );
     }
 }
