@@ -1,14 +1,13 @@
 //! The `jobgraph` binary as a new user runs it: no configuration, a bare working directory.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use migration::MigratorTrait;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::Server;
+use crate::helpers::{Server, listening_port};
 
 /// `jobgraph` started with no settings in an empty directory of its own, which goes (with the
 /// process, if still running) when this is dropped.
@@ -37,26 +36,11 @@ impl BareStart {
             .spawn()
             .expect("start jobgraph");
 
-        // The log says which port it picked.
-        let stderr = child.stderr.take().unwrap();
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Ok(event) = serde_json::from_str::<Value>(&line)
-                    && event["message"] == "listening"
-                {
-                    let _ = port_tx.send(event["port"].as_u64());
-                }
-            }
-        });
-        let port = port_rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server logs its port")
-            .expect("a port number");
+        let port = listening_port(&mut child);
         BareStart {
             directory,
             child,
-            server: Server::on_port(u16::try_from(port).unwrap()),
+            server: Server::on_port(port),
         }
     }
 }

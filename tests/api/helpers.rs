@@ -160,7 +160,6 @@ impl Drop for TestDatabase {
 /// Starts the `jobgraph` binary with `args` (and `--bind 127.0.0.1:0`), returning it and the
 /// port it logged.
 pub fn spawn_binary(args: &[&str]) -> (std::process::Child, u16) {
-    use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jobgraph"))
         .args(["--bind", "127.0.0.1:0", "--log-format", "json"])
         .args(args)
@@ -169,6 +168,14 @@ pub fn spawn_binary(args: &[&str]) -> (std::process::Child, u16) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start jobgraph");
+    let port = listening_port(&mut child);
+    (child, port)
+}
+
+/// The port a `jobgraph` started with `--log-format json` and a piped stderr logs that it
+/// listens on.
+pub fn listening_port(child: &mut std::process::Child) -> u16 {
+    use std::io::{BufRead, BufReader};
     let stderr = child.stderr.take().expect("stderr");
     let (port_tx, port_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -184,7 +191,7 @@ pub fn spawn_binary(args: &[&str]) -> (std::process::Child, u16) {
         .recv_timeout(Duration::from_secs(60))
         .expect("the server logs its port")
         .expect("a port number");
-    (child, u16::try_from(port).expect("a port"))
+    u16::try_from(port).expect("a port")
 }
 
 /// A running server with its own database.

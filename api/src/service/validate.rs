@@ -89,10 +89,7 @@ pub fn optional_text(
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, ServiceError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(value) => text(field, value, 1, max).map(Some),
-    }
+    optional(value, |value| text(field, value, 1, max))
 }
 
 /// An optional text that may span lines: empty means none.
@@ -101,9 +98,17 @@ pub fn optional_multiline_text(
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, ServiceError> {
+    optional(value, |value| multiline_text(field, value, 1, max))
+}
+
+/// `check` of `value` when it is not blank; blank means none.
+fn optional(
+    value: Option<&str>,
+    check: impl FnOnce(&str) -> Result<String, ServiceError>,
+) -> Result<Option<String>, ServiceError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(value) => multiline_text(field, value, 1, max).map(Some),
+        Some(value) => check(value).map(Some),
     }
 }
 
