@@ -219,13 +219,7 @@ async fn the_production_profile_refuses_introspection_and_suggests_no_fields() {
     // async-graphql answers a disabled introspection field with null.
     assert_eq!(body["data"]["__schema"], Value::Null, "{body}");
     assert!(!body.to_string().contains("QueryRoot"), "{body}");
-    let typo = app
-        .request()
-        .query("{ postings { nodes { titl } } }")
-        .send()
-        .await
-        .json();
-    let message = typo["errors"][0]["message"].as_str().unwrap_or_default();
+    let message = typo_message(&app).await;
     assert!(!message.contains("Did you mean"), "{message}");
     let page = app
         .request()
@@ -237,15 +231,23 @@ async fn the_production_profile_refuses_introspection_and_suggests_no_fields() {
     assert_eq!(page.status, 404);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn field_suggestions_are_given_while_introspection_is_on() {
-    let app = spawn_app(Backend::Sqlite).await;
+/// The error message of a query with a misspelt field (`titl`).
+async fn typo_message(app: &crate::helpers::TestApp) -> String {
     let typo = app
         .request()
         .query("{ postings { nodes { titl } } }")
         .send()
         .await
         .json();
-    let message = typo["errors"][0]["message"].as_str().unwrap_or_default();
+    typo["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_suggestions_are_given_while_introspection_is_on() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let message = typo_message(&app).await;
     assert!(message.contains("Did you mean"), "{message}");
 }
