@@ -378,14 +378,16 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             match action {
                 MigrateAction::Up => {
                     Migrator::up(&db, None).await?;
-                    crate::startup::response_cache(&settings)?
+                    crate::startup::response_cache(&settings, &db)
+                        .await?
                         .invalidate()
                         .await;
                     println!("migrations applied");
                 }
                 MigrateAction::Down { steps } => {
                     Migrator::down(&db, Some(steps)).await?;
-                    crate::startup::response_cache(&settings)?
+                    crate::startup::response_cache(&settings, &db)
+                        .await?
                         .invalidate()
                         .await;
                     println!("reverted {steps} migration(s)");
@@ -402,7 +404,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             db::migrate(&db, &settings.database).await?;
             let summary = seed::seed_sample(&db).await?;
             // Cached answers from before the seeding must not be served.
-            crate::startup::response_cache(&settings)?
+            crate::startup::response_cache(&settings, &db)
+                .await?
                 .invalidate()
                 .await;
             println!(

@@ -72,6 +72,13 @@ impl DatabaseSettings {
         (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
     }
 
+    /// Whether this is an in-memory SQLite database, which every new connection would open
+    /// afresh (empty).
+    pub fn is_in_memory(&self) -> bool {
+        let url = self.url.expose_secret();
+        url.contains(":memory:") || url.contains("mode=memory")
+    }
+
     /// The URL with any password replaced, for logs.
     pub fn redacted_url(&self) -> String {
         redact_password(self.url.expose_secret())

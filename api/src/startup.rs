@@ -15,6 +15,7 @@ use tracing_actix_web::TracingLogger;
 use std::sync::Arc;
 
 use crate::auth::{TokenVerifier, dev_secret};
+use crate::cache::database_generation::DatabaseGeneration;
 use crate::cache::memory::MemoryBackend;
 use crate::cache::redis_backend::RedisBackend;
 use crate::cache::{CacheBackend, ResponseCache};
@@ -112,7 +113,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         settings.graphql.introspection,
     );
     let verifier = TokenVerifier::new(&auth_settings(settings)?)?;
-    let cache = response_cache(settings)?;
+    let cache = response_cache(settings, &db).await?;
     // What was cached before this start may predate a restore, an import or a migration
     // made beside the API: a starting replica makes it stale.
     cache.invalidate().await;
@@ -247,18 +248,24 @@ fn auth_settings(settings: &Settings) -> Result<AuthSettings, StartupError> {
 }
 
 /// Redis when configured (connected lazily: the server starts even while Redis is down), the
-/// in-process cache otherwise.
-pub fn response_cache(settings: &Settings) -> Result<ResponseCache, StartupError> {
+/// in-process cache otherwise, which checks the database's generation (on `db`'s database) so
+/// that other processes' writes reach it.
+pub async fn response_cache(
+    settings: &Settings,
+    db: &DatabaseConnection,
+) -> Result<ResponseCache, StartupError> {
     use secrecy::ExposeSecret;
     let backend: Arc<dyn CacheBackend> = match &settings.cache.redis_url {
         Some(url) => Arc::new(RedisBackend::new(
             url.expose_secret(),
             settings.cache.timeout,
         )?),
-        None => Arc::new(MemoryBackend::new(
-            settings.cache.memory_max_bytes,
-            settings.cache.ttl,
-        )),
+        None => Arc::new(
+            MemoryBackend::new(settings.cache.memory_max_bytes, settings.cache.ttl).watching(
+                DatabaseGeneration::open(&settings.database, db).await?,
+                settings.cache.timeout,
+            ),
+        ),
     };
     let namespace = namespace(settings);
     tracing::info!(backend = backend.name(), namespace, "response cache");

@@ -8,6 +8,7 @@ mod m20261123_000003_create_posting_location;
 mod m20261123_000004_create_requirement;
 mod m20261123_000005_create_application;
 mod m20261123_000006_create_audit_event;
+mod m20261202_000007_create_data_generation;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_requirement::Migration),
             Box::new(m20261123_000005_create_application::Migration),
             Box::new(m20261123_000006_create_audit_event::Migration),
+            Box::new(m20261202_000007_create_data_generation::Migration),
         ]
     }
 }

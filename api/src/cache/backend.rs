@@ -7,6 +7,8 @@ pub enum CacheError {
     Timeout,
     #[error("cache error: {0}")]
     Backend(#[from] redis::RedisError),
+    #[error("the database's generation could not be read or moved: {0}")]
+    Database(#[from] sea_orm::DbErr),
 }
 
 /// What the response cache needs from a store. Every write carries a TTL.

@@ -72,9 +72,8 @@ pub async fn connect(
     settings: &DatabaseSettings,
     counter: StatementCounter,
 ) -> Result<DatabaseConnection, DbErr> {
-    let url = settings.url.expose_secret();
     // Every connection to `sqlite::memory:` would open its own empty database.
-    let max_connections = if url.contains(":memory:") || url.contains("mode=memory") {
+    let max_connections = if settings.is_in_memory() {
         1
     } else {
         settings.max_connections
@@ -82,7 +81,8 @@ pub async fn connect(
     connect_sized(settings, max_connections, counter).await
 }
 
-async fn connect_sized(
+/// Opens a pool of at most `max_connections` on the database `settings` name.
+pub(crate) async fn connect_sized(
     settings: &DatabaseSettings,
     max_connections: u32,
     counter: StatementCounter,
