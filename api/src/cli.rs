@@ -378,18 +378,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             match action {
                 MigrateAction::Up => {
                     Migrator::up(&db, None).await?;
-                    crate::startup::response_cache(&settings, &db)
-                        .await?
-                        .invalidate()
-                        .await;
+                    invalidate_cached_answers(&settings, &db).await?;
                     println!("migrations applied");
                 }
                 MigrateAction::Down { steps } => {
                     Migrator::down(&db, Some(steps)).await?;
-                    crate::startup::response_cache(&settings, &db)
-                        .await?
-                        .invalidate()
-                        .await;
+                    invalidate_cached_answers(&settings, &db).await?;
                     println!("reverted {steps} migration(s)");
                 }
                 MigrateAction::Status => {
@@ -404,10 +398,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             db::migrate(&db, &settings.database).await?;
             let summary = seed::seed_sample(&db).await?;
             // Cached answers from before the seeding must not be served.
-            crate::startup::response_cache(&settings, &db)
-                .await?
-                .invalidate()
-                .await;
+            invalidate_cached_answers(&settings, &db).await?;
             println!(
                 "added {} companies and {} postings",
                 summary.companies, summary.postings
@@ -423,6 +414,26 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
             println!("{token}");
         }
     }
+    Ok(())
+}
+
+/// How long a subcommand waits for the cache (Redis, or the database's generation row) to
+/// take its invalidation: far longer than a request may, since nobody waits on it but the
+/// operator, and a running server must learn of the change.
+const CLI_CACHE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Makes every answer cached before this subcommand's writes stale, in Redis or (without
+/// one) in every server's in-process cache on this database.
+async fn invalidate_cached_answers(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<(), crate::startup::StartupError> {
+    let mut settings = settings.clone();
+    settings.cache.timeout = CLI_CACHE_TIMEOUT;
+    crate::startup::response_cache(&settings, db)
+        .await?
+        .invalidate()
+        .await;
     Ok(())
 }
 

@@ -21,14 +21,8 @@ on_both_databases!(
     repeated_anonymous_queries_are_answered_from_the_cache,
     every_mutation_makes_cached_responses_stale,
     a_query_differing_only_inside_a_string_never_shares_its_answer,
+    another_process_writes_reach_the_in_process_cache,
 );
-
-// PostgreSQL without Redis does not pass yet (the second answer is not served from the
-// in-process cache there): see the issue 14 note.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn another_process_writes_reach_the_in_process_cache_on_sqlite() {
-    another_process_writes_reach_the_in_process_cache(Backend::Sqlite).await
-}
 
 /// Without Redis, a write committed by another process on the same database (here the CLI's
 /// `seed-sample`) is seen by the next read: the in-process cache checks the database's

@@ -5,7 +5,9 @@
 //! inside a write transaction: it is no hot row that writers queue on). On SQLite the check
 //! also reads `PRAGMA data_version`, which SQLite itself moves whenever another connection
 //! commits, so even a write made with the `sqlite3` shell is seen. The reads go through a
-//! pool of their own (one connection, two on PostgreSQL), apart from the pools requests use.
+//! connection of their own, kept open (a check must fit in the cache's timeout, which a new
+//! PostgreSQL connection does not), apart from the pools requests use; concurrent hits
+//! share one read (`generation::GenerationReads`).
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
@@ -42,9 +44,8 @@ impl DatabaseGeneration {
         let db = if settings.is_in_memory() {
             shared.clone()
         } else {
-            let connections = if backend == DbBackend::Postgres { 2 } else { 1 };
             // Its statements are not the requests': counted apart.
-            db::connect_sized(settings, connections, StatementCounter::default()).await?
+            db::connect_kept_open(settings, 1, StatementCounter::default()).await?
         };
         let generation = DatabaseGeneration { db, read };
         // Connects now: a check is bounded by the cache's timeout, which a first connection

@@ -81,16 +81,36 @@ pub async fn connect(
     connect_sized(settings, max_connections, counter).await
 }
 
-/// Opens a pool of at most `max_connections` on the database `settings` name.
+/// Opens a pool of at most `max_connections` on the database `settings` name, connecting
+/// as statements need them.
 pub(crate) async fn connect_sized(
     settings: &DatabaseSettings,
     max_connections: u32,
     counter: StatementCounter,
 ) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(settings, max_connections, 0, counter).await
+}
+
+/// Opens a pool that keeps `connections` open, reconnecting in the background: for checks
+/// bounded by a deadline shorter than a new connection takes.
+pub(crate) async fn connect_kept_open(
+    settings: &DatabaseSettings,
+    connections: u32,
+    counter: StatementCounter,
+) -> Result<DatabaseConnection, DbErr> {
+    connect_pool(settings, connections, connections, counter).await
+}
+
+async fn connect_pool(
+    settings: &DatabaseSettings,
+    max_connections: u32,
+    min_connections: u32,
+    counter: StatementCounter,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(settings.url.expose_secret().to_owned());
     options
         .max_connections(max_connections)
-        .min_connections(0)
+        .min_connections(min_connections)
         .acquire_timeout(settings.acquire_timeout)
         .connect_timeout(settings.acquire_timeout)
         // The pool's default pings every connection it hands out: one more round trip per
