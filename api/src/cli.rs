@@ -82,6 +82,11 @@ pub struct Options {
     /// Most /graphql requests worked on at once; beyond, 503 with Retry-After [default: 512]
     #[arg(long, env = "JOBGRAPH_MAX_IN_FLIGHT", global = true)]
     pub max_in_flight: Option<usize>,
+    /// Browser origins allowed to send a token, comma-separated, such as
+    /// `https://tools.example.com`; anonymous requests come from any origin [default: none]
+    #[arg(long, env = "JOBGRAPH_CORS_ORIGINS", value_delimiter = ',',
+          value_parser = crate::http::cors::parse_origin, global = true)]
+    pub cors_origins: Vec<String>,
     /// `production` turns introspection, field suggestions and GraphiQL off [default:
     /// development]
     #[arg(long, env = "JOBGRAPH_PROFILE", value_enum, global = true)]
@@ -309,6 +314,7 @@ impl Options {
                 shutdown_timeout: http_defaults.shutdown_timeout,
                 max_in_flight: self.max_in_flight.unwrap_or(http_defaults.max_in_flight),
                 header_timeout: http_defaults.header_timeout,
+                cors_token_origins: self.cors_origins,
             },
             limits: Limits {
                 document: DocumentLimits {

@@ -115,6 +115,9 @@ pub struct HttpSettings {
     pub max_in_flight: usize,
     /// Longest a client may take to send a request's headers; the connection is closed after.
     pub header_timeout: Duration,
+    /// Browser origins (`https://tools.example.com`) whose pages may send a token to
+    /// `/graphql`; anonymous requests are let in from any origin.
+    pub cors_token_origins: Vec<String>,
 }
 
 impl Default for HttpSettings {
@@ -127,6 +130,7 @@ impl Default for HttpSettings {
             shutdown_timeout: Duration::from_secs(10),
             max_in_flight: 512,
             header_timeout: Duration::from_secs(5),
+            cors_token_origins: Vec::new(),
         }
     }
 }

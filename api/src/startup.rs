@@ -161,12 +161,14 @@ impl Application {
             source,
         };
         let port = listener.local_addr().map_err(bind_error)?.port();
+        let token_origins = settings.http.cors_token_origins.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::request_id::echo))
                 .wrap(TracingLogger::<http::request_span::RequestSpan>::new())
+                .wrap(http::security_headers::every_response())
                 .app_data(state.clone())
-                .configure(http::routes)
+                .configure(|config| http::routes(config, &token_origins))
         })
         .shutdown_timeout(settings.http.shutdown_timeout.as_secs())
         // A client trickling its headers is cut off instead of holding a connection.

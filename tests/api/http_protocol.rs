@@ -305,23 +305,6 @@ async fn liveness_readiness_and_request_ids() {
 }
 
 #[tokio::test]
-async fn browsers_get_graphiql() {
-    let app = app().await;
-    for path in ["/", "/graphql"] {
-        let response = app
-            .request()
-            .get()
-            .path(path)
-            .header("Accept", "text/html,application/xhtml+xml")
-            .send()
-            .await;
-        assert_eq!(response.status, 200, "{path}");
-        assert!(response.header("content-type").starts_with("text/html"));
-        assert!(response.text.contains("graphiql"), "{path}");
-    }
-}
-
-#[tokio::test]
 async fn a_document_with_several_operations_needs_a_known_operation_name() {
     let app = app().await;
     let document = "query A { postings { totalCount } } query B { companies { totalCount } }";

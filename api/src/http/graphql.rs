@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
@@ -236,7 +235,7 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         }
     };
     if state.graphiql && params.query.is_none() && media::wants_html(&request) {
-        return graphiql_page();
+        return super::graphiql::page();
     }
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
@@ -312,26 +311,6 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
         .headers_mut()
         .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
     response
-}
-
-/// `GET /`: GraphiQL, the in-browser IDE, pointed at `/graphql`; 404 when it is off (the
-/// production profile).
-pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
-    if !state.graphiql {
-        return HttpResponse::NotFound().finish();
-    }
-    graphiql_page()
-}
-
-fn graphiql_page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("jobgraph")
-                .finish(),
-        )
 }
 
 /// Runs `request` through the executor and sends its outcome, counting it.
