@@ -33,6 +33,7 @@ mod properties;
 mod pushdown;
 mod rate_limits;
 mod read_pool;
+mod readme;
 mod schema_descriptions;
 mod schema_file;
 mod statements;
