@@ -36,6 +36,9 @@ pub enum ErrorCode {
     PersistedQueryNotFound,
     /// Over a rate-limit budget: retry after `Retry-After` seconds.
     RateLimited,
+    /// The database has no room for a write (disk full, SQLite's page limit): nothing of that
+    /// write was stored, everything accepted before is intact.
+    InsufficientStorage,
     InternalServerError,
 }
 
@@ -59,6 +62,7 @@ impl ErrorCode {
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::InsufficientStorage => "INSUFFICIENT_STORAGE",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -83,13 +87,14 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             // Apollo's clients read the code from a 200 answer and retry with the query.
             ErrorCode::PersistedQueryNotFound => StatusCode::OK,
         }
     }
 
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::BadRequest,
         ErrorCode::GraphqlParseFailed,
         ErrorCode::GraphqlValidationFailed,
@@ -107,6 +112,7 @@ impl ErrorCode {
         ErrorCode::ServiceUnavailable,
         ErrorCode::PersistedQueryNotFound,
         ErrorCode::RateLimited,
+        ErrorCode::InsufficientStorage,
         ErrorCode::InternalServerError,
     ];
 }
@@ -206,6 +212,9 @@ impl ServiceError {
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
             ServiceError::Conflict(_) | ServiceError::Taken { .. } => ErrorCode::Conflict,
+            ServiceError::Database(cause) if is_storage_full(cause) => {
+                ErrorCode::InsufficientStorage
+            }
             ServiceError::Database(cause) if is_unavailable(cause) => ErrorCode::ServiceUnavailable,
             ServiceError::Database(cause) => match cause.sql_err() {
                 Some(SqlErr::UniqueConstraintViolation(_)) => ErrorCode::Conflict,
@@ -236,6 +245,22 @@ pub fn is_unavailable(error: &DbErr) -> bool {
     }
 }
 
+/// Whether `error` is the database refusing a write for want of room: SQLite's `SQLITE_FULL`
+/// (result code 13: the disk, or `PRAGMA max_page_count`), PostgreSQL's `disk_full` (53100).
+pub fn is_storage_full(error: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Query(RuntimeErr::SqlxError(cause))
+    | DbErr::Exec(RuntimeErr::SqlxError(cause))
+    | DbErr::Conn(RuntimeErr::SqlxError(cause))) = error
+    else {
+        return false;
+    };
+    let sqlx::Error::Database(database) = &**cause else {
+        return false;
+    };
+    matches!(database.code().as_deref(), Some("13" | "53100"))
+}
+
 /// Builds a GraphQL error carrying `code`.
 pub fn graphql_error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, extensions| {
@@ -258,6 +283,13 @@ impl ErrorExtensions for ServiceError {
                 }
                 // Classified, but no operation named the field: the constraint's name and the
                 // row it collided with stay in the logs.
+                ErrorCode::InsufficientStorage => {
+                    tracing::error!(error = %cause, "the database has no room for a write");
+                    graphql_error(
+                        ErrorCode::InsufficientStorage,
+                        "the database has no room for this write: nothing of it was stored",
+                    )
+                }
                 ErrorCode::Conflict => {
                     tracing::info!(error = %cause, "unique violation no operation named");
                     graphql_error(ErrorCode::Conflict, "a value that must be unique is taken")

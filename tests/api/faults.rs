@@ -368,3 +368,94 @@ async fn tokens_from_a_clock_skewed_within_the_leeway_are_accepted() {
         .await;
     assert_eq!(response.status, 401, "beyond the leeway: {}", response.text);
 }
+
+/// SQLite's database full (`PRAGMA max_page_count` at the pages it already has, on the only
+/// connection the server writes with): a write that needs room is refused with
+/// `INSUFFICIENT_STORAGE`, everything already accepted is still there and still served, and
+/// writes succeed again once there is room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sqlite_database_refuses_new_writes_clearly_and_keeps_what_it_had() {
+    use sea_orm::ConnectionTrait;
+
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        settings.database.max_connections = 1;
+    })
+    .await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let writer = token("postings:write", &[company.id]);
+    let create = |title: String| {
+        let app = &app;
+        let writer = &writer;
+        let company_id = fixtures::company_id(&company);
+        async move {
+            app.request()
+                .token(writer)
+                .query("mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { title } } }")
+                .variables(json!({ "input": {
+                    "companyId": company_id,
+                    "title": title,
+                    // Several pages' worth: it cannot fit in free space the file already has.
+                    "description": "Vi bygger vindkraft. ".repeat(2_000),
+                } }))
+                .send()
+                .await
+        }
+    };
+    let accepted = create("Accepted before".to_owned()).await;
+    assert_eq!(
+        accepted.data()["createPosting"]["posting"]["title"],
+        "Accepted before"
+    );
+
+    let pages = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA page_count",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    let limit = |pages: i64| {
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            format!("PRAGMA max_page_count = {pages}"),
+        )
+    };
+    app.db.execute_raw(limit(pages)).await.unwrap();
+
+    let refused = create("Refused while full".to_owned()).await;
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    let body = refused.json();
+    assert_eq!(
+        crate::helpers::error_code(&body),
+        "INSUFFICIENT_STORAGE",
+        "{body}"
+    );
+    assert!(body["data"]["createPosting"].is_null(), "{body}");
+
+    // Reads still work, and show exactly what was accepted.
+    let titles = app
+        .request()
+        .token(token("postings:read", &[company.id]))
+        .query("{ postings(filter: { statuses: [DRAFT] }) { nodes { title } } }")
+        .send()
+        .await;
+    assert_eq!(
+        titles.data()["postings"]["nodes"],
+        json!([{ "title": "Accepted before" }]),
+        "{}",
+        titles.text
+    );
+
+    app.db.execute_raw(limit(pages * 100)).await.unwrap();
+    let after = create("Accepted after".to_owned()).await;
+    assert_eq!(
+        after.data()["createPosting"]["posting"]["title"],
+        "Accepted after",
+        "{}",
+        after.text
+    );
+}

@@ -6,9 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr, TransactionError, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr, TransactionTrait};
 
 use super::access::Actor;
 use crate::auth::Principal;
@@ -37,19 +35,45 @@ where
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = db
-            .transaction::<_, T, ServiceError>(|txn| work(txn, actor.cloned(), input.clone()))
-            .await;
-        let error = match result {
+        let error = match attempt_once(db, actor, &input, &work).await {
             Ok(value) => return Ok(value),
-            Err(TransactionError::Connection(error)) => ServiceError::Database(error),
-            Err(TransactionError::Transaction(error)) => error,
+            Err(error) => error,
         };
         match &error {
             ServiceError::Database(cause) if is_transient(cause) && attempt < ATTEMPTS => {
                 tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
             }
             _ => return Err(error),
+        }
+    }
+}
+
+/// One transaction: begun, worked in, committed or rolled back. The error reported is the
+/// one that ended the work: SQLite rolls a transaction back by itself after some errors
+/// (`SQLITE_FULL` among them), so the rollback that follows may fail, and saying so would
+/// hide why the write failed.
+async fn attempt_once<V, T, F>(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    input: &V,
+    work: &F,
+) -> Result<T, ServiceError>
+where
+    V: Clone + Send + Sync,
+    T: Send,
+    F: for<'c> Fn(&'c DatabaseTransaction, Option<Principal>, V) -> Work<'c, T> + Send + Sync,
+{
+    let txn = db.begin().await?;
+    match work(&txn, actor.cloned(), input.clone()).await {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::debug!(%rollback, "the rollback after a failed write failed too");
+            }
+            Err(error)
         }
     }
 }
