@@ -67,6 +67,11 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
     let db::Pools { db, reads } = db::connect_pools(&settings.database, statements.clone()).await?;
     reads.spawn_idle_reaper();
     db::migrate(&db, &settings.database).await?;
+    // Postings that predate search, or that an older analyzer read, are analyzed now.
+    let analyzed = crate::service::search::index::refresh_stale(&db).await?;
+    if analyzed > 0 {
+        tracing::info!(postings = analyzed, "analyzed postings for search");
+    }
     if settings.database.is_embedded_default {
         // An earlier `token` or `migrate up` may have made the file: what decides is whether
         // the catalog is empty.

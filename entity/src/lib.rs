@@ -9,6 +9,7 @@ pub mod company;
 pub mod enums;
 pub mod posting;
 pub mod posting_location;
+pub mod posting_search;
 pub mod requirement;
 pub mod sections;
 

@@ -9,6 +9,7 @@ mod m20261123_000004_create_requirement;
 mod m20261123_000005_create_application;
 mod m20261123_000006_create_audit_event;
 mod m20261202_000007_create_data_generation;
+mod m20261202_000008_create_posting_search;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_application::Migration),
             Box::new(m20261123_000006_create_audit_event::Migration),
             Box::new(m20261202_000007_create_data_generation::Migration),
+            Box::new(m20261202_000008_create_posting_search::Migration),
         ]
     }
 }

@@ -147,6 +147,10 @@ pub async fn posting(
         .await
         .expect("insert requirement");
     }
+    // As every write of the API does, in the posting's own terms.
+    api::service::search::index::reindex(db, &[id])
+        .await
+        .expect("index the posting for search");
     model
 }
 

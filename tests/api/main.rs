@@ -36,6 +36,7 @@ mod read_pool;
 mod readme;
 mod schema_descriptions;
 mod schema_file;
+mod search;
 mod statements;
 mod tokens;
 mod webdriver;

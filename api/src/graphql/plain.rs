@@ -246,6 +246,14 @@ mod tests {
             "PageInfo",
             "the pushdown writes pageInfo itself (pushdown::plan)",
         ),
+        (
+            "Highlight",
+            "computed in Rust from the page's postings (search::highlight), never pushed down",
+        ),
+        (
+            "TextRange",
+            "part of a Highlight, computed in Rust (search::highlight)",
+        ),
     ];
 
     struct Catalogued {

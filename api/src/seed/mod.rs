@@ -97,6 +97,7 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedSummary, SeedErr
         .unwrap_or_else(|_| Utc::now());
     let txn = db.begin().await?;
     let mut summary = SeedSummary::default();
+    let mut posting_ids = Vec::new();
     for sample in catalog.companies {
         let taken = company::Entity::find()
             .filter(company::Column::Slug.eq(&sample.slug))
@@ -122,6 +123,7 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedSummary, SeedErr
         summary.companies += 1;
         for sample in sample.postings {
             let posting_id = Uuid::now_v7();
+            posting_ids.push(posting_id);
             let posted_at = now - Duration::days(sample.posted_days_ago);
             posting::Entity::insert(posting::ActiveModel {
                 id: Set(posting_id),
@@ -180,6 +182,7 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedSummary, SeedErr
             }
         }
     }
+    crate::service::search::index::reindex(&txn, &posting_ids).await?;
     txn.commit().await?;
     Ok(summary)
 }

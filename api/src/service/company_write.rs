@@ -165,6 +165,7 @@ pub async fn update(
             if let Some(slug) = changes.slug {
                 active.slug = Set(slug);
             }
+            let renamed = changes.name.is_some();
             if let Some(name) = changes.name {
                 active.name = Set(name);
             }
@@ -185,6 +186,10 @@ pub async fn update(
                     .map_err(ServiceError::unique("input.slug", || {
                         slug_is_taken(new_slug.as_deref().unwrap_or_default()).to_string()
                     }))?;
+            // Its name is in every one of its postings' search text.
+            if renamed {
+                super::search::index::reindex_company(txn, id).await?;
+            }
             audit::record(
                 txn,
                 actor.as_ref(),

@@ -3,9 +3,9 @@
 //! page is found by OFFSET.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::NullOrdering;
+use sea_orm::sea_query::{ExprTrait, NullOrdering};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
+    Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IntoSimpleExpr, Order,
     QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,8 @@ impl Direction {
 pub enum SortValue {
     Time(Option<DateTime<Utc>>),
     Text(String),
+    /// A search's relevance.
+    Score(i64),
 }
 
 impl SortValue {
@@ -40,6 +42,7 @@ impl SortValue {
         match self {
             SortValue::Time(time) => time.map(Value::from),
             SortValue::Text(text) => Some(Value::from(text)),
+            SortValue::Score(score) => Some(Value::from(score)),
         }
     }
 }
@@ -84,7 +87,7 @@ impl<M> Page<M> {
     }
 }
 
-/// The columns a list is ordered by.
+/// The columns (or expressions) a list is ordered by.
 #[derive(Clone, Copy, Debug)]
 pub struct Ordering<C> {
     pub key: C,
@@ -105,7 +108,7 @@ pub async fn fetch_page<E, C, D>(
 ) -> Result<Page<E::Model>, DbErr>
 where
     E: EntityTrait,
-    C: ColumnTrait,
+    C: IntoSimpleExpr + Clone,
     D: ConnectionTrait,
 {
     fetch_page_as(db, select, ordering, request, page_size, position_of).await
@@ -123,17 +126,22 @@ pub async fn fetch_page_as<M, E, C, D>(
 where
     M: FromQueryResult,
     E: EntityTrait,
-    C: ColumnTrait,
+    C: IntoSimpleExpr + Clone,
     D: ConnectionTrait,
 {
     let mut select = select;
     if let Some(after) = &request.after {
-        select = select.filter(beyond(ordering.key, ordering.id, after, ordering.direction));
+        select = select.filter(beyond(
+            ordering.key.clone(),
+            ordering.id.clone(),
+            after,
+            ordering.direction,
+        ));
     }
     if let Some(before) = &request.before {
         select = select.filter(beyond(
-            ordering.key,
-            ordering.id,
+            ordering.key.clone(),
+            ordering.id.clone(),
             before,
             ordering.direction.reversed(),
         ));
@@ -180,21 +188,40 @@ where
 }
 
 /// Rows strictly beyond `position` when the list runs in `direction`.
-fn beyond<C: ColumnTrait>(key: C, id: C, position: &Position, direction: Direction) -> Condition {
+fn beyond<C: IntoSimpleExpr>(
+    key: C,
+    id: C,
+    position: &Position,
+    direction: Direction,
+) -> Condition {
+    let key = key.into_simple_expr();
+    let id = id.into_simple_expr();
     let value = position.key.clone().into_value();
     match (direction, value) {
         // Ascending: greater keys, then equal keys with greater ids, then every null key.
         (Direction::Ascending, Some(value)) => Condition::any()
-            .add(key.gt(value.clone()))
-            .add(Condition::all().add(key.eq(value)).add(id.gt(position.id)))
-            .add(key.is_null()),
-        (Direction::Ascending, None) => Condition::all().add(key.is_null()).add(id.gt(position.id)),
+            .add(key.clone().gt(value.clone()))
+            .add(
+                Condition::all()
+                    .add(key.clone().eq(value))
+                    .add(id.clone().gt(position.id)),
+            )
+            .add(key.clone().is_null()),
+        (Direction::Ascending, None) => Condition::all()
+            .add(key.clone().is_null())
+            .add(id.clone().gt(position.id)),
         // Descending is the exact reverse: null keys come first.
-        (Direction::Descending, Some(value)) => Condition::any()
-            .add(key.lt(value.clone()))
-            .add(Condition::all().add(key.eq(value)).add(id.lt(position.id))),
-        (Direction::Descending, None) => Condition::any()
-            .add(key.is_not_null())
-            .add(Condition::all().add(key.is_null()).add(id.lt(position.id))),
+        (Direction::Descending, Some(value)) => {
+            Condition::any().add(key.clone().lt(value.clone())).add(
+                Condition::all()
+                    .add(key.clone().eq(value))
+                    .add(id.clone().lt(position.id)),
+            )
+        }
+        (Direction::Descending, None) => Condition::any().add(key.clone().is_not_null()).add(
+            Condition::all()
+                .add(key.clone().is_null())
+                .add(id.clone().lt(position.id)),
+        ),
     }
 }

@@ -16,6 +16,7 @@ pub mod posting_version;
 pub mod posting_write;
 pub mod requirement_write;
 pub mod rows;
+pub mod search;
 pub mod transaction;
 pub mod validate;
 pub mod visibility;

@@ -4,12 +4,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
-use entity::{company, posting, posting_location, requirement};
-use sea_orm::sea_query::{Expr, Query};
+use entity::{company, posting, posting_location, posting_search, requirement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
-    Select, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, RelationTrait, Select, Statement,
 };
 use uuid::Uuid;
 
@@ -17,6 +17,7 @@ use crate::error::ServiceError;
 
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
 use super::rows::{self, ByPosition};
+use super::search::{SearchQuery, sql as search_sql};
 use super::visibility::Visibility;
 
 /// Which postings a list holds. Empty lists mean "any"; the lists are ANDed together and each
@@ -34,6 +35,8 @@ pub struct PostingFilter {
     pub languages: Vec<String>,
     pub posted_after: Option<DateTime<Utc>>,
     pub posted_before: Option<DateTime<Utc>>,
+    /// Words, phrases, exclusions (see `search::query`): only postings matching it.
+    pub query: Option<SearchQuery>,
 }
 
 /// A location a posting must have: a country, a city, or both.
@@ -51,6 +54,9 @@ pub enum PostingSort {
     PostedAt,
     Title,
     UpdatedAt,
+    /// How well a posting matches the filter's query, best first (every posting scores 0
+    /// without one).
+    Relevance,
 }
 
 impl PostingSort {
@@ -60,23 +66,29 @@ impl PostingSort {
             PostingSort::PostedAt => "posted_at",
             PostingSort::Title => "title",
             PostingSort::UpdatedAt => "updated_at",
+            PostingSort::Relevance => "relevance",
         }
     }
 
-    fn column(self) -> posting::Column {
-        match self {
+    /// What a list is sorted by: a column, or the relevance `score`.
+    fn key(self, score: &SimpleExpr) -> SimpleExpr {
+        let column = match self {
             PostingSort::PostedAt => posting::Column::PostedAt,
             PostingSort::Title => posting::Column::Title,
             PostingSort::UpdatedAt => posting::Column::UpdatedAt,
-        }
+            PostingSort::Relevance => return score.clone(),
+        };
+        Expr::col((posting::Entity, column))
     }
 
-    fn position_of(self, posting: &posting::Model) -> Position {
+    fn position_of(self, ranked: &Ranked<ByPosition<posting::Model>>) -> Position {
+        let posting = &ranked.row.0;
         self.position(
             posting.id,
             posting.posted_at,
             posting.updated_at,
             &posting.title,
+            ranked.relevance,
         )
     }
 
@@ -86,11 +98,13 @@ impl PostingSort {
         posted_at: Option<DateTime<Utc>>,
         updated_at: DateTime<Utc>,
         title: &str,
+        relevance: i64,
     ) -> Position {
         let key = match self {
             PostingSort::PostedAt => SortValue::Time(posted_at),
             PostingSort::Title => SortValue::Text(title.to_owned()),
             PostingSort::UpdatedAt => SortValue::Time(Some(updated_at)),
+            PostingSort::Relevance => SortValue::Score(relevance),
         };
         Position { key, id }
     }
@@ -102,6 +116,7 @@ impl PostingSort {
             (PostingSort::PostedAt, SortValue::Time(_))
                 | (PostingSort::UpdatedAt, SortValue::Time(Some(_)))
                 | (PostingSort::Title, SortValue::Text(_))
+                | (PostingSort::Relevance, SortValue::Score(_))
         )
     }
 }
@@ -114,13 +129,49 @@ pub struct PostingOrder {
 }
 
 impl PostingOrder {
-    /// The columns a list in this order is sorted by.
-    fn ordering(self) -> Ordering<posting::Column> {
+    /// What a list in this order is sorted by, `score` being the relevance.
+    fn ordering(self, score: &SimpleExpr) -> Ordering<SimpleExpr> {
         Ordering {
-            key: self.sort.column(),
-            id: posting::Column::Id,
+            key: self.sort.key(score),
+            id: Expr::col((posting::Entity, posting::Column::Id)),
             direction: self.direction,
         }
+    }
+
+    /// The best matches first, ties broken by id: the default order of a search.
+    pub fn relevance() -> Self {
+        PostingOrder {
+            sort: PostingSort::Relevance,
+            direction: Direction::Descending,
+        }
+    }
+}
+
+/// A row read with its relevance (the `relevance` column every list selects).
+struct Ranked<M> {
+    row: M,
+    relevance: i64,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Ranked<M> {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, DbErr> {
+        Ok(Ranked {
+            row: M::from_query_result(row, prefix)?,
+            relevance: row.try_get(prefix, "relevance")?,
+        })
+    }
+}
+
+/// The postings a list holds, and the relevance of each (0 without a query).
+struct Listing {
+    select: Select<posting::Entity>,
+    score: SimpleExpr,
+}
+
+impl Listing {
+    /// The select with `relevance` added to what it reads.
+    fn ranked(self) -> Select<posting::Entity> {
+        self.select.column_as(self.score, "relevance")
     }
 }
 
@@ -138,8 +189,19 @@ fn visible(visibility: &Visibility) -> Select<posting::Entity> {
     posting::Entity::find().filter(visibility.postings())
 }
 
-fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::Entity> {
+fn filtered(visibility: &Visibility, filter: &PostingFilter, backend: DbBackend) -> Listing {
     let mut select = visible(visibility);
+    let mut score: SimpleExpr = Func::cast_as(Expr::cust("0"), Alias::new("BIGINT")).into();
+    if let Some(query) = &filter.query {
+        let search = search_sql::build(&query.analyze(), backend);
+        QueryTrait::query(&mut select).inner_join(
+            posting_search::Entity,
+            Expr::col((posting_search::Entity, posting_search::Column::PostingId))
+                .equals((posting::Entity, posting::Column::Id)),
+        );
+        select = select.filter(search.condition);
+        score = search.score;
+    }
     if !filter.company_ids.is_empty() {
         select = select.filter(posting::Column::CompanyId.is_in(filter.company_ids.clone()));
     }
@@ -194,7 +256,7 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter) -> Select<posting::
             ),
         );
     }
-    select
+    Listing { select, score }
 }
 
 /// The values of a text filter that a stored text can equal. Stored text never holds NUL
@@ -235,17 +297,19 @@ pub async fn page(
     description: Description,
 ) -> Result<Page<posting::Model>, ServiceError> {
     let sort = order.sort;
-    let select = by_position(filtered(visibility, filter), description, db);
+    let listing = filtered(visibility, filter, db.get_database_backend());
+    let ordering = order.ordering(&listing.score);
+    let select = by_position(listing.select, description, db).column_as(listing.score, "relevance");
     let page = keyset::fetch_page_as(
         db,
         select,
-        order.ordering(),
+        ordering,
         request,
         page_size,
-        |row: &ByPosition<posting::Model>| sort.position_of(&row.0),
+        |row: &Ranked<ByPosition<posting::Model>>| sort.position_of(row),
     )
     .await?;
-    Ok(page.map(|row| row.0))
+    Ok(page.map(|row| row.row.0))
 }
 
 /// A posting the database rendered as JSON, with the columns that place it in its list.
@@ -255,6 +319,7 @@ struct RenderedPosting {
     posted_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
     title: String,
+    relevance: i64,
     json: String,
 }
 
@@ -271,20 +336,35 @@ pub async fn rendered_page(
     json: &str,
 ) -> Result<Page<String>, ServiceError> {
     let sort = order.sort;
-    let select = filtered(visibility, filter)
-        .select_only()
-        .column(posting::Column::Id)
-        .column(posting::Column::PostedAt)
-        .column(posting::Column::UpdatedAt)
-        .column(posting::Column::Title)
-        .column_as(Expr::cust(json.to_owned()), "json");
+    let listing = filtered(visibility, filter, db.get_database_backend());
+    let ordering = order.ordering(&listing.score);
+    let select = Listing {
+        select: listing
+            .select
+            .select_only()
+            .column(posting::Column::Id)
+            .column(posting::Column::PostedAt)
+            .column(posting::Column::UpdatedAt)
+            .column(posting::Column::Title),
+        score: listing.score,
+    }
+    .ranked()
+    .column_as(Expr::cust(json.to_owned()), "json");
     let page = keyset::fetch_page_as(
         db,
         select,
-        order.ordering(),
+        ordering,
         request,
         page_size,
-        |row: &RenderedPosting| sort.position(row.id, row.posted_at, row.updated_at, &row.title),
+        |row: &RenderedPosting| {
+            sort.position(
+                row.id,
+                row.posted_at,
+                row.updated_at,
+                &row.title,
+                row.relevance,
+            )
+        },
     )
     .await?;
     Ok(page.map(|row| row.json))
@@ -358,7 +438,8 @@ pub async fn count(
     visibility: &Visibility,
     filter: &PostingFilter,
 ) -> Result<u64, ServiceError> {
-    filtered(visibility, filter)
+    filtered(visibility, filter, db.get_database_backend())
+        .select
         .count(db)
         .await
         .map_err(ServiceError::from)

@@ -23,6 +23,7 @@ use super::permissions::{
 use super::posting::city_key;
 use super::posting_version::{check_version, load_for_change, save_versioned};
 use super::requirement_write::{self, NewRequirement};
+use super::search;
 use super::transaction::{self, Work};
 use super::validate;
 use crate::error::ServiceError;
@@ -330,6 +331,7 @@ pub async fn create(
                 }))?;
             replace_locations(txn, id, new.locations).await?;
             requirement_write::replace(txn, id, new.requirements).await?;
+            search::index::reindex(txn, &[id]).await?;
             audit::record(
                 txn,
                 actor.as_ref(),
@@ -445,6 +447,7 @@ pub async fn update(
             if let Some(locations) = changes.locations {
                 replace_locations(txn, id, locations).await?;
             }
+            search::index::reindex(txn, &[id]).await?;
             audit::record(
                 txn,
                 actor.as_ref(),
@@ -608,6 +611,7 @@ pub async fn delete(
                 ));
             }
             posting::Entity::delete_by_id(id).exec(txn).await?;
+            search::index::reindex(txn, &[id]).await?;
             audit::record(
                 txn,
                 actor.as_ref(),

@@ -299,6 +299,7 @@ pub async fn change(
                 }
             };
             let posting = save_versioned(txn, &posting, posting::ActiveModel::default()).await?;
+            super::search::index::reindex(txn, &[posting_id]).await?;
             let entity = if entity_id == posting_id {
                 EntityType::Posting
             } else {

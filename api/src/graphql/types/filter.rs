@@ -7,6 +7,7 @@ use super::enums::{EmploymentType, OrderDirection, RemotePolicy};
 use crate::error::ServiceError;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::service::posting::{LocationMatch, PostingFilter, PostingOrder, PostingSort};
+use crate::service::search::SearchQuery;
 
 /// Most values one filter list may hold.
 const MAX_FILTER_VALUES: usize = 50;
@@ -35,6 +36,16 @@ pub struct PostingFilterInput {
     pub posted_after: Option<DateTime<Utc>>,
     /// Postings published strictly before this instant.
     pub posted_before: Option<DateTime<Utc>>,
+    /// Full-text search, as in a web search box: every word must match (`backend engineer`),
+    /// `"quoted words"` match as a phrase, `-word` excludes, `OR` between two words or phrases
+    /// matches either. Case, accents and word endings do not matter (`goteborg` finds
+    /// Göteborg, `engineers` finds "engineer", `utvecklare` finds "utvecklaren"): words are
+    /// compared stemmed in each posting's language. Searches the title first, then the
+    /// company, department, occupation, cities and requirements, then the summary and
+    /// description. Any other character is literal. Empty or whitespace: no text condition.
+    /// At most 200 characters and 12 words or phrases. With a query, lists are ordered by
+    /// `RELEVANCE` unless `orderBy` says otherwise.
+    pub query: Option<String>,
 }
 
 /// A place to look for postings in: a country, a city, or a city in a country.
@@ -57,6 +68,12 @@ pub enum PostingOrderField {
     Title,
     /// When the posting last changed.
     UpdatedAt,
+    /// How well the posting matches `filter.query` (best first with `DESC`): the title
+    /// counts most, then company, department, occupation, cities and requirements, then the
+    /// summary and description; words found next to each other as typed, and a title holding
+    /// every word, count extra. The score depends only on the posting and the query, so pages
+    /// stay stable. Without a query every posting scores the same and ties go by id.
+    Relevance,
 }
 
 /// How a posting list is ordered. Defaults to the newest first.
@@ -77,6 +94,7 @@ impl From<PostingOrderInput> for PostingOrder {
                 PostingOrderField::PostedAt => PostingSort::PostedAt,
                 PostingOrderField::Title => PostingSort::Title,
                 PostingOrderField::UpdatedAt => PostingSort::UpdatedAt,
+                PostingOrderField::Relevance => PostingSort::Relevance,
             },
             direction: order.direction.into(),
         }
@@ -133,6 +151,10 @@ impl PostingFilterInput {
             languages: values("filter.languages", self.languages)?,
             posted_after: self.posted_after,
             posted_before: self.posted_before,
+            query: match self.query.as_deref() {
+                Some(text) => SearchQuery::parse(text, "filter.query")?,
+                None => None,
+            },
         })
     }
 }

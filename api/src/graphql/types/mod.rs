@@ -6,6 +6,7 @@ pub mod audit;
 pub mod company;
 pub mod enums;
 pub mod filter;
+pub mod highlight;
 pub mod inputs;
 pub mod location;
 pub mod node;

@@ -1,5 +1,5 @@
-use async_graphql::connection::Connection;
 use async_graphql::connection::EmptyFields;
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputType, Object, ResultExt, ScalarType};
 use chrono::{DateTime, Utc};
 use entity::enums as stored;
@@ -8,6 +8,7 @@ use entity::posting::{self, Column};
 use super::application::Application;
 use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use super::highlight::PostingEdgeFields;
 use super::location::Location;
 use super::page::{self, PageArgs};
 use super::posting_list::{PostingList, PostingListArgs};
@@ -31,7 +32,7 @@ pub struct Posting(pub posting::Model);
 pub type ApplicationConnection = Connection<PageCursor, Application, EmptyFields, EmptyFields>;
 
 /// A page of postings, Relay style.
-pub type PostingConnection = Connection<PageCursor, PostingNode, PostingCount, EmptyFields>;
+pub type PostingConnection = Connection<PageCursor, PostingNode, PostingCount, PostingEdgeFields>;
 
 /// A job posting: one open position at one company. Anonymous readers see `PUBLISHED`
 /// postings only; a token with `postings:read` for the company (or `admin`) also sees its
@@ -285,6 +286,7 @@ pub async fn posting_page(
         .into_list(&catalog.cursors, &catalog.limits, company)
         .extend()?;
     let sort = order.sort;
+    let branches = filter.query.as_ref().map(|query| query.analyze());
     let page = service::posting::page(
         &catalog.reads,
         &scope.visibility,
@@ -296,13 +298,29 @@ pub async fn posting_page(
     )
     .await
     .extend()?;
-    Ok(page::connection(
-        page,
-        &catalog.cursors,
-        sort.name(),
-        PostingNode::from,
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
         PostingCount::new(scope.visibility.clone(), filter),
-    ))
+    );
+    connection.edges = page
+        .rows
+        .into_iter()
+        .map(|(row, position)| {
+            let highlights = branches.as_deref().map_or_else(Vec::new, |branches| {
+                service::search::highlight::highlights(&row, branches)
+                    .into_iter()
+                    .map(Into::into)
+                    .collect()
+            });
+            Edge::with_additional_fields(
+                catalog.cursors.cursor(sort.name(), position),
+                PostingNode::from(row),
+                PostingEdgeFields { highlights },
+            )
+        })
+        .collect();
+    Ok(connection)
 }
 
 /// Whether a page's selection reads its postings' description, through `nodes` or
@@ -310,6 +328,7 @@ pub async fn posting_page(
 fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
     let page = ctx.look_ahead();
     let read = page.field("nodes").field("description").exists()
+        || page.field("edges").field("highlights").exists()
         || page
             .field("edges")
             .field("node")

@@ -38,7 +38,11 @@ impl PostingListArgs {
         if let Some(company) = company {
             filter.company_ids = vec![company];
         }
-        let order = self.order_by.map(PostingOrder::from).unwrap_or_default();
+        let order = match self.order_by {
+            Some(order) => PostingOrder::from(order),
+            None if filter.query.is_some() => PostingOrder::relevance(),
+            None => PostingOrder::default(),
+        };
         let sort = order.sort;
         let page = self.page.into_request(
             cursors,
