@@ -17,6 +17,7 @@ mod cors;
 mod document_limits;
 mod errors;
 mod executor;
+mod facets;
 mod fast_paths;
 mod faults;
 mod fixtures;

@@ -254,6 +254,20 @@ mod tests {
             "TextRange",
             "part of a Highlight, computed in Rust (search::highlight)",
         ),
+        (
+            "PostingFacets",
+            "counts, one statement per facet (service::facets)",
+        ),
+        ("FacetValue", "a facet's count (service::facets)"),
+        (
+            "EmploymentTypeFacetValue",
+            "a facet's count (service::facets)",
+        ),
+        (
+            "RemotePolicyFacetValue",
+            "a facet's count (service::facets)",
+        ),
+        ("CompanyFacetValue", "a facet's count (service::facets)"),
     ];
 
     struct Catalogued {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod company;
 pub mod company_write;
 pub mod description;
+pub mod facets;
 pub mod keyset;
 pub mod permissions;
 pub mod posting;

@@ -259,6 +259,16 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter, backend: DbBackend)
     Listing { select, score }
 }
 
+/// The postings `visibility` lets the reader see that match `filter`, as a select to narrow,
+/// group or count further (`facets`).
+pub(crate) fn matching(
+    visibility: &Visibility,
+    filter: &PostingFilter,
+    backend: DbBackend,
+) -> Select<posting::Entity> {
+    filtered(visibility, filter, backend).select
+}
+
 /// The values of a text filter that a stored text can equal. Stored text never holds NUL
 /// (`validate` refuses it) and PostgreSQL refuses it in a parameter, so a value holding one
 /// matches nothing: it is left out, and a list left empty renders as false (`IN ()` is

@@ -5,6 +5,7 @@ pub mod application;
 pub mod audit;
 pub mod company;
 pub mod enums;
+pub mod facets;
 pub mod filter;
 pub mod highlight;
 pub mod inputs;

@@ -8,6 +8,7 @@ use entity::posting::{self, Column};
 use super::application::Application;
 use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use super::facets::PostingFacets;
 use super::highlight::PostingEdgeFields;
 use super::location::Location;
 use super::page::{self, PageArgs};
@@ -267,6 +268,31 @@ impl PostingCount {
         service::posting::count(&catalog.reads, &self.visibility, &self.filter)
             .await
             .extend()
+    }
+
+    /// Counts for a filter sidebar: for each facet asked for, how many postings of this list
+    /// have each value, with that facet's own selection left out of the filter.
+    async fn facets(
+        &self,
+        #[graphql(
+            default = 10,
+            desc = "The most values each facet returns, largest counts first (1 to 50)."
+        )]
+        first: i32,
+    ) -> async_graphql::Result<PostingFacets> {
+        let max = i32::try_from(crate::service::facets::MAX_FACET_VALUES).unwrap_or(i32::MAX);
+        if !(1..=max).contains(&first) {
+            return Err(crate::error::ServiceError::invalid(
+                "facets.first",
+                format!("must be between 1 and {max}"),
+            ))
+            .extend();
+        }
+        Ok(PostingFacets {
+            visibility: self.visibility.clone(),
+            filter: self.filter.clone(),
+            first: u64::try_from(first).unwrap_or(1),
+        })
     }
 }
 

@@ -1,0 +1,164 @@
+//! `PostingConnection.facets`: how many postings of the list have each value, for a search
+//! page's filter sidebar, computed under the list's filter and query with each facet's own
+//! selection left out (`service::facets`). Only the facets asked for are counted.
+
+use async_graphql::{Context, ID, Object, ResultExt, SimpleObject};
+
+use super::enums::{EmploymentType, RemotePolicy};
+use crate::graphql::context::scope;
+use crate::graphql::global_id::{self, NodeKind};
+use crate::service::facets::{self, Counted, Facet};
+use crate::service::posting::PostingFilter;
+use crate::service::visibility::Visibility;
+
+/// One value of a facet and how many postings of the list have it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct FacetValue {
+    /// The value, as the filter takes it (`departments`, `occupations`, `locations.city`,
+    /// `locations.country`, `languages`).
+    pub value: String,
+    /// How many postings of the list, with this facet's own selection left out, have it.
+    pub count: u64,
+}
+
+/// One employment type and how many postings of the list offer it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EmploymentTypeFacetValue {
+    pub value: EmploymentType,
+    /// How many postings of the list, with `employmentTypes` left out, offer it.
+    pub count: u64,
+}
+
+/// One remote policy and how many postings of the list have it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RemotePolicyFacetValue {
+    pub value: RemotePolicy,
+    /// How many postings of the list, with `remotePolicies` left out, have it.
+    pub count: u64,
+}
+
+/// One company and how many postings of the list it has.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CompanyFacetValue {
+    /// The company's global id, as `filter.companyIds` takes it.
+    pub id: ID,
+    /// The company's name.
+    pub name: String,
+    /// How many postings of the list, with `companyIds` left out, it has.
+    pub count: u64,
+}
+
+/// The facets of a posting list: each the largest counts first (ties by value), at most
+/// `first` values.
+pub struct PostingFacets {
+    pub visibility: Visibility,
+    pub filter: PostingFilter,
+    pub first: u64,
+}
+
+impl PostingFacets {
+    async fn texts(
+        &self,
+        ctx: &Context<'_>,
+        facet: Facet,
+    ) -> async_graphql::Result<Vec<FacetValue>> {
+        let (catalog, _) = scope(ctx)?;
+        let counted = facets::texts(
+            &catalog.reads,
+            &self.visibility,
+            &self.filter,
+            facet,
+            self.first,
+        )
+        .await
+        .extend()?;
+        Ok(counted
+            .into_iter()
+            .map(|Counted { value, count }| FacetValue { value, count })
+            .collect())
+    }
+}
+
+#[Object]
+impl PostingFacets {
+    /// Departments, matched exactly by `filter.departments`.
+    async fn departments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacetValue>> {
+        self.texts(ctx, Facet::Departments).await
+    }
+
+    /// Occupations, matched exactly by `filter.occupations`.
+    async fn occupations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacetValue>> {
+        self.texts(ctx, Facet::Occupations).await
+    }
+
+    /// Cities (one value per city, whatever its case), with the city part of
+    /// `filter.locations` left out.
+    async fn cities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacetValue>> {
+        self.texts(ctx, Facet::Cities).await
+    }
+
+    /// Countries (ISO 3166-1 alpha-2), with the country part of `filter.locations` left out.
+    async fn countries(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacetValue>> {
+        self.texts(ctx, Facet::Countries).await
+    }
+
+    /// Languages the postings are written in (BCP 47 tags).
+    async fn languages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FacetValue>> {
+        self.texts(ctx, Facet::Languages).await
+    }
+
+    /// Kinds of employment.
+    async fn employment_types(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<EmploymentTypeFacetValue>> {
+        let (catalog, _) = scope(ctx)?;
+        Ok(
+            facets::employment_types(&catalog.reads, &self.visibility, &self.filter, self.first)
+                .await
+                .extend()?
+                .into_iter()
+                .map(|Counted { value, count }| EmploymentTypeFacetValue {
+                    value: value.into(),
+                    count,
+                })
+                .collect(),
+        )
+    }
+
+    /// Remote policies.
+    async fn remote_policies(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<RemotePolicyFacetValue>> {
+        let (catalog, _) = scope(ctx)?;
+        Ok(
+            facets::remote_policies(&catalog.reads, &self.visibility, &self.filter, self.first)
+                .await
+                .extend()?
+                .into_iter()
+                .map(|Counted { value, count }| RemotePolicyFacetValue {
+                    value: value.into(),
+                    count,
+                })
+                .collect(),
+        )
+    }
+
+    /// Companies, ties by name.
+    async fn companies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CompanyFacetValue>> {
+        let (catalog, _) = scope(ctx)?;
+        Ok(
+            facets::companies(&catalog.reads, &self.visibility, &self.filter, self.first)
+                .await
+                .extend()?
+                .into_iter()
+                .map(|Counted { value, count }| CompanyFacetValue {
+                    id: global_id::encode(NodeKind::Company, value.id),
+                    name: value.name,
+                    count,
+                })
+                .collect(),
+        )
+    }
+}
