@@ -24,6 +24,7 @@ pub struct FacetValue {
 /// One employment type and how many postings of the list offer it.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct EmploymentTypeFacetValue {
+    /// The employment type, as `filter.employmentTypes` takes it.
     pub value: EmploymentType,
     /// How many postings of the list, with `employmentTypes` left out, offer it.
     pub count: u64,
@@ -32,6 +33,7 @@ pub struct EmploymentTypeFacetValue {
 /// One remote policy and how many postings of the list have it.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct RemotePolicyFacetValue {
+    /// The remote policy, as `filter.remotePolicies` takes it.
     pub value: RemotePolicy,
     /// How many postings of the list, with `remotePolicies` left out, have it.
     pub count: u64,
@@ -79,6 +81,11 @@ impl PostingFacets {
     }
 }
 
+/// The facets of a posting list, for a filter sidebar: for each, how many postings of the list
+/// have each value, computed under the list's filter and query with that facet's own selection
+/// left out (the cities facet leaves out the city part of `filter.locations`, the countries
+/// facet its country part). Exact counts, largest first, ties by value; only the facets asked
+/// for are counted.
 #[Object]
 impl PostingFacets {
     /// Departments, matched exactly by `filter.departments`.
