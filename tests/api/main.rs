@@ -39,5 +39,6 @@ mod schema_descriptions;
 mod schema_file;
 mod search;
 mod statements;
+mod suggest;
 mod tokens;
 mod webdriver;

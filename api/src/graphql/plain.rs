@@ -268,6 +268,10 @@ mod tests {
             "a facet's count (service::facets)",
         ),
         ("CompanyFacetValue", "a facet's count (service::facets)"),
+        (
+            "Suggestion",
+            "typeahead, matched in Rust (service::suggest)",
+        ),
     ];
 
     struct Catalogued {

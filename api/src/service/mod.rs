@@ -18,6 +18,7 @@ pub mod posting_write;
 pub mod requirement_write;
 pub mod rows;
 pub mod search;
+pub mod suggest;
 pub mod transaction;
 pub mod validate;
 pub mod visibility;

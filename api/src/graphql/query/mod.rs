@@ -4,6 +4,7 @@ mod company;
 mod node;
 mod posting;
 mod private;
+mod suggest;
 
 use async_graphql::MergedObject;
 
@@ -14,4 +15,5 @@ pub struct QueryRoot(
     posting::PostingQuery,
     node::NodeQuery,
     private::PrivateQuery,
+    suggest::SuggestQuery,
 );

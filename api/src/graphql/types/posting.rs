@@ -275,11 +275,11 @@ impl PostingCount {
     async fn facets(
         &self,
         #[graphql(
-            default = 10,
-            desc = "The most values each facet returns, largest counts first (1 to 50)."
+            desc = "The most values each facet returns, largest counts first (1 to 50; 10 when omitted)."
         )]
-        first: i32,
+        first: Option<i32>,
     ) -> async_graphql::Result<PostingFacets> {
+        let first = first.unwrap_or(10);
         let max = i32::try_from(crate::service::facets::MAX_FACET_VALUES).unwrap_or(i32::MAX);
         if !(1..=max).contains(&first) {
             return Err(crate::error::ServiceError::invalid(
