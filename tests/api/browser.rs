@@ -8,22 +8,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, company_id};
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::{Backend, spawn_app_with_sample};
 use crate::tokens::token;
 use crate::webdriver::Browser;
 
-/// The sample catalog the embedded default starts with, loaded into a fresh database.
-async fn app_with_sample_catalog(adjust: impl FnOnce(&mut api::config::Settings)) -> TestApp {
-    let app = spawn_app_with(Backend::Sqlite, adjust).await;
-    api::seed::seed_sample(&app.db)
-        .await
-        .expect("the sample catalog loads");
-    app
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graphiql_renders_offline_and_its_example_query_shows_postings() {
-    let app = app_with_sample_catalog(|_| {}).await;
+    let app = spawn_app_with_sample(Backend::Sqlite, |_| {}).await;
     let browser = Browser::start().await;
     browser.open(&format!("{}/", app.address)).await;
 
@@ -146,7 +137,7 @@ async fn a_partner_page_reads_postings_and_only_configured_origins_send_tokens()
     // `localhost` and `127.0.0.1` are different origins to a browser: one is configured.
     let listed = format!("http://localhost:{partner_port}");
     let unlisted = format!("http://127.0.0.1:{partner_port}");
-    let app = app_with_sample_catalog(|settings| {
+    let app = spawn_app_with_sample(Backend::Sqlite, |settings| {
         settings.http.cors_token_origins = vec![listed.clone()];
     })
     .await;

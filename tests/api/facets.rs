@@ -7,17 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with};
+use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with_sample};
 
 const FACETS: &str = "facets(first: 50) { departments { value count } occupations { value count } cities { value count } countries { value count } languages { value count } employmentTypes { value count } remotePolicies { value count } companies { id name count } }";
-
-async fn sample(backend: Backend) -> TestApp {
-    let app = spawn_app_with(backend, |_| {}).await;
-    api::seed::seed_sample(&app.db)
-        .await
-        .expect("the sample loads");
-    app
-}
 
 async fn data(app: &TestApp, query: &str, variables: Value) -> Value {
     let response = app.request().query(query).variables(variables).send().await;
@@ -125,7 +117,7 @@ const FACET_NAMES: [&str; 8] = [
 ];
 
 async fn facet_counts_equal_counting_every_visible_posting(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     let postings = all_postings(&app).await;
     assert_eq!(postings.len(), 27);
     let companies: Vec<Value> = postings
@@ -203,7 +195,7 @@ async fn facets_take_a_bounded_first_and_follow_writes(backend: Backend) {
     use crate::fixtures::{self, PostingSpec};
     use crate::tokens::token;
 
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     let departments = |first: i32| {
         let app = &app;
         async move {
@@ -270,8 +262,8 @@ async fn both_databases_count_facets_the_same() {
     let Some(postgres) = Backend::postgres() else {
         return;
     };
-    let sqlite = sample(Backend::Sqlite).await;
-    let postgres = sample(postgres).await;
+    let sqlite = spawn_app_with_sample(Backend::Sqlite, |_| {}).await;
+    let postgres = spawn_app_with_sample(postgres, |_| {}).await;
     let query = "query($filter: PostingFilterInput) { postings(filter: $filter) { totalCount facets(first: 50) { departments { value count } occupations { value count } cities { value count } countries { value count } languages { value count } employmentTypes { value count } remotePolicies { value count } companies { name count } } } }";
     for filter in [
         json!({}),

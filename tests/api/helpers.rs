@@ -220,6 +220,19 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
+/// Like [`spawn_app_with`], its database holding the sample catalog the embedded default
+/// starts with.
+pub async fn spawn_app_with_sample(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let app = spawn_app_with(backend, adjust).await;
+    api::seed::seed_sample(&app.db)
+        .await
+        .expect("the sample catalog loads");
+    app
+}
+
 /// Like [`spawn_app`], with settings adjusted by `adjust` first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (database, url) = TestDatabase::create(&backend).await;

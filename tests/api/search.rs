@@ -7,19 +7,12 @@
 use serde_json::{Value, json};
 
 use crate::fixtures;
-use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with};
+use crate::helpers::{
+    Backend, TestApp, error_code, on_both_databases, spawn_app_with, spawn_app_with_sample,
+};
 use crate::tokens::token;
 
 const SEARCH: &str = "query($q: String, $first: Int, $after: String) { postings(filter: { query: $q }, first: $first, after: $after) { totalCount edges { cursor highlights { field text matches { start length } } node { title } } pageInfo { hasNextPage endCursor } } }";
-
-/// A server on `backend` holding the sample catalog.
-async fn sample(backend: Backend) -> TestApp {
-    let app = spawn_app_with(backend, |_| {}).await;
-    api::seed::seed_sample(&app.db)
-        .await
-        .expect("the sample loads");
-    app
-}
 
 async fn search(app: &TestApp, q: &str) -> Value {
     let response = app
@@ -98,7 +91,7 @@ fn check_case(query: &str, expected: &[&str], found: &[String]) {
 }
 
 async fn relevance_cases_find_what_they_should(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     for (query, expected) in CASES {
         let first = search(&app, query).await;
         check_case(query, expected, &titles(&first));
@@ -129,8 +122,8 @@ async fn both_databases_answer_every_search_the_same() {
     let Some(postgres) = Backend::postgres() else {
         return;
     };
-    let sqlite = sample(Backend::Sqlite).await;
-    let postgres = sample(postgres).await;
+    let sqlite = spawn_app_with_sample(Backend::Sqlite, |_| {}).await;
+    let postgres = spawn_app_with_sample(postgres, |_| {}).await;
     let queries = CASES
         .iter()
         .map(|(query, _)| *query)
@@ -164,7 +157,7 @@ async fn both_databases_answer_every_search_the_same() {
 }
 
 async fn relevance_pages_are_stable_and_complete(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     let whole = titles(&search(&app, "engineer OR specialist").await);
     assert!(whole.len() >= 6, "{whole:?}");
     let mut paged = Vec::new();
@@ -188,7 +181,7 @@ async fn relevance_pages_are_stable_and_complete(backend: Backend) {
 }
 
 async fn highlights_point_at_the_matched_words(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     let answer = search(&app, "ENGINEERS").await;
     let edge = &answer["data"]["postings"]["edges"][0];
     let highlight = &edge["highlights"][0];
@@ -239,7 +232,7 @@ async fn highlights_point_at_the_matched_words(backend: Backend) {
 }
 
 async fn bad_input_is_literal_text_never_an_error(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     for query in [
         "\"",
         "\"\"\"",

@@ -6,18 +6,10 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with};
+use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with_sample};
 use crate::tokens::token;
 
 const SUGGEST: &str = "query($prefix: String!, $first: Int) { suggest(prefix: $prefix, first: $first) { text kind count } }";
-
-async fn sample(backend: Backend) -> TestApp {
-    let app = spawn_app_with(backend, |_| {}).await;
-    api::seed::seed_sample(&app.db)
-        .await
-        .expect("the sample loads");
-    app
-}
 
 async fn suggest(app: &TestApp, prefix: &str, token: Option<&str>) -> Vec<Value> {
     let body = app
@@ -39,7 +31,7 @@ fn has(suggestions: &[Value], text: &str, kind: &str) -> bool {
 }
 
 async fn suggestions_match_word_starts_and_count_what_their_filter_finds(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     let engineering = suggest(&app, "eng", None).await;
     assert!(
         has(&engineering, "Engineering", "DEPARTMENT"),
@@ -102,7 +94,7 @@ async fn suggestions_match_word_starts_and_count_what_their_filter_finds(backend
 }
 
 async fn suggestions_show_only_what_the_reader_may_see(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     // Lumen's "Data Engineer" is closed: anonymous readers are not offered it.
     assert!(!has(
         &suggest(&app, "data eng", None).await,
@@ -124,7 +116,7 @@ async fn suggestions_show_only_what_the_reader_may_see(backend: Backend) {
 }
 
 async fn bad_prefixes_are_answered_plainly(backend: Backend) {
-    let app = sample(backend).await;
+    let app = spawn_app_with_sample(backend, |_| {}).await;
     for prefix in [
         "",
         "   ",
@@ -174,8 +166,8 @@ async fn both_databases_suggest_the_same() {
     let Some(postgres) = Backend::postgres() else {
         return;
     };
-    let sqlite = sample(Backend::Sqlite).await;
-    let postgres = sample(postgres).await;
+    let sqlite = spawn_app_with_sample(Backend::Sqlite, |_| {}).await;
+    let postgres = spawn_app_with_sample(postgres, |_| {}).await;
     for prefix in ["s", "e", "göt", "senior", "c", "t", "m"] {
         assert_eq!(
             suggest(&sqlite, prefix, None).await,

@@ -9,12 +9,12 @@ use entity::enums::{EmploymentType, RemotePolicy};
 use entity::{company, posting, posting_location};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ConnectionTrait, DbBackend, JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ConnectionTrait, DbBackend, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait, Select, TryGetableMany,
 };
 use uuid::Uuid;
 
-use super::posting::{LocationMatch, PostingFilter, matching};
+use super::posting::{LocationMatch, PostingFilter, matching, with_locations};
 use super::visibility::Visibility;
 use crate::error::ServiceError;
 
@@ -136,68 +136,74 @@ pub async fn texts(
     facet: Facet,
     first: u64,
 ) -> Result<Vec<Counted<String>>, ServiceError> {
-    let backend = db.get_database_backend();
-    let base = matching(visibility, &without_own_selection(filter, facet), backend).select_only();
     let column = match facet {
         Facet::Departments => Some(posting::Column::Department),
         Facet::Occupations => Some(posting::Column::Occupation),
         Facet::Languages => Some(posting::Column::Language),
         _ => None,
     };
-    let select = if let Some(column) = column {
-        let column = Expr::col((posting::Entity, column));
-        grouped(
-            base.column_as(column.clone(), "value")
-                .column_as(Expr::cust(COUNT), "n")
-                .filter(column.clone().is_not_null()),
-            COUNT,
-            column.clone(),
-            by_code_point(column, backend),
-            first,
-        )
-    } else {
-        let mut located = base;
-        QueryTrait::query(&mut located).inner_join(
-            posting_location::Entity,
-            Expr::col((
-                posting_location::Entity,
-                posting_location::Column::PostingId,
-            ))
-            .equals((posting::Entity, posting::Column::Id)),
-        );
-        match facet {
-            // Cities compare without regard to case: one value per `city_key`, spelled as
-            // stored (the first spelling in sort order when postings differ).
-            Facet::Cities => {
-                let key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
-                let spelling = Expr::cust("MIN(\"posting_location\".\"city\")");
-                grouped(
-                    located
-                        .column_as(spelling.clone(), "value")
-                        .column_as(Expr::cust(COUNT_POSTINGS), "n")
-                        .filter(key.clone().is_not_null()),
-                    COUNT_POSTINGS,
-                    key,
-                    by_code_point(spelling, backend),
-                    first,
-                )
-            }
-            _ => {
-                let country =
-                    Expr::col((posting_location::Entity, posting_location::Column::Country));
-                grouped(
-                    located
-                        .column_as(country.clone(), "value")
-                        .column_as(Expr::cust(COUNT_POSTINGS), "n"),
-                    COUNT_POSTINGS,
-                    country.clone(),
-                    by_code_point(country, backend),
-                    first,
-                )
-            }
+    if let Some(column) = column {
+        return column_facet(db, visibility, filter, facet, column, first).await;
+    }
+    let backend = db.get_database_backend();
+    let located = with_locations(
+        matching(visibility, &without_own_selection(filter, facet), backend).select_only(),
+    );
+    let select = match facet {
+        // Cities compare without regard to case: one value per `city_key`, spelled as
+        // stored (the first spelling in sort order when postings differ).
+        Facet::Cities => {
+            let key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
+            let spelling = Expr::cust("MIN(\"posting_location\".\"city\")");
+            grouped(
+                located
+                    .column_as(spelling.clone(), "value")
+                    .column_as(Expr::cust(COUNT_POSTINGS), "n")
+                    .filter(key.clone().is_not_null()),
+                COUNT_POSTINGS,
+                key,
+                by_code_point(spelling, backend),
+                first,
+            )
+        }
+        _ => {
+            let country = Expr::col((posting_location::Entity, posting_location::Column::Country));
+            grouped(
+                located
+                    .column_as(country.clone(), "value")
+                    .column_as(Expr::cust(COUNT_POSTINGS), "n"),
+                COUNT_POSTINGS,
+                country.clone(),
+                by_code_point(country, backend),
+                first,
+            )
         }
     };
     rows(db, select).await
+}
+
+/// A facet over one column of the posting: its distinct values, nulls left out.
+async fn column_facet<T>(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &PostingFilter,
+    facet: Facet,
+    column: posting::Column,
+    first: u64,
+) -> Result<Vec<Counted<T>>, ServiceError>
+where
+    T: sea_orm::TryGetable,
+    (T, i64): TryGetableMany,
+{
+    let backend = db.get_database_backend();
+    let column = Expr::col((posting::Entity, column));
+    let select = matching(visibility, &without_own_selection(filter, facet), backend)
+        .select_only()
+        .column_as(column.clone(), "value")
+        .column_as(Expr::cust(COUNT), "n")
+        .filter(column.clone().is_not_null());
+    let tie = by_code_point(column.clone(), backend);
+    rows(db, grouped(select, COUNT, column, tie, first)).await
 }
 
 /// The employment-type facet.
@@ -207,14 +213,16 @@ pub async fn employment_types(
     filter: &PostingFilter,
     first: u64,
 ) -> Result<Vec<Counted<EmploymentType>>, ServiceError> {
-    let column = Expr::col((posting::Entity, posting::Column::EmploymentType));
-    let filter = without_own_selection(filter, Facet::EmploymentTypes);
-    let select = matching(visibility, &filter, db.get_database_backend())
-        .select_only()
-        .column_as(column.clone(), "value")
-        .column_as(Expr::cust(COUNT), "n");
-    let tie = by_code_point(column.clone(), db.get_database_backend());
-    rows(db, grouped(select, COUNT, column, tie, first)).await
+    let column = posting::Column::EmploymentType;
+    column_facet(
+        db,
+        visibility,
+        filter,
+        Facet::EmploymentTypes,
+        column,
+        first,
+    )
+    .await
 }
 
 /// The remote-policy facet.
@@ -224,14 +232,8 @@ pub async fn remote_policies(
     filter: &PostingFilter,
     first: u64,
 ) -> Result<Vec<Counted<RemotePolicy>>, ServiceError> {
-    let column = Expr::col((posting::Entity, posting::Column::RemotePolicy));
-    let filter = without_own_selection(filter, Facet::RemotePolicies);
-    let select = matching(visibility, &filter, db.get_database_backend())
-        .select_only()
-        .column_as(column.clone(), "value")
-        .column_as(Expr::cust(COUNT), "n");
-    let tie = by_code_point(column.clone(), db.get_database_backend());
-    rows(db, grouped(select, COUNT, column, tie, first)).await
+    let column = posting::Column::RemotePolicy;
+    column_facet(db, visibility, filter, Facet::RemotePolicies, column, first).await
 }
 
 /// A company with its name, as the companies facet counts it.

@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::posting::{PostingFilter, matching};
+use super::posting::{PostingFilter, matching, with_locations};
 use super::visibility::Visibility;
 use crate::error::ServiceError;
 
@@ -109,19 +109,11 @@ pub async fn suggest(
             .group_by(value)
             .into_query()
     };
-    let mut cities = matching(visibility, &everything, backend)
+    let cities = with_locations(matching(visibility, &everything, backend))
         .select_only()
         .column_as(Expr::val("city".to_owned()), "kind")
         .column_as(Expr::cust("MIN(\"posting_location\".\"city\")"), "text")
         .column_as(Expr::cust("COUNT(DISTINCT \"posting\".\"id\")"), "n");
-    QueryTrait::query(&mut cities).inner_join(
-        posting_location::Entity,
-        Expr::col((
-            posting_location::Entity,
-            posting_location::Column::PostingId,
-        ))
-        .equals((posting::Entity, posting::Column::Id)),
-    );
     let city_key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
     let cities = cities
         .filter(city_key.clone().is_not_null())
