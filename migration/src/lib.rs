@@ -10,6 +10,7 @@ mod m20261123_000005_create_application;
 mod m20261123_000006_create_audit_event;
 mod m20261202_000007_create_data_generation;
 mod m20261202_000008_create_posting_search;
+mod m20261202_000009_add_posting_search_folded_title;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_audit_event::Migration),
             Box::new(m20261202_000007_create_data_generation::Migration),
             Box::new(m20261202_000008_create_posting_search::Migration),
+            Box::new(m20261202_000009_add_posting_search_folded_title::Migration),
         ]
     }
 }

@@ -86,4 +86,5 @@ pub enum PostingSearch {
     MidTerms,
     BodyTerms,
     AnalyzerVersion,
+    FoldedTitle,
 }

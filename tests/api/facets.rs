@@ -105,6 +105,69 @@ fn values_of(posting: &Value, facet: &str) -> BTreeSet<String> {
     }
 }
 
+/// `count` filter combinations drawn from the sample's values by a fixed-seed generator
+/// (reproducible: the same combinations every run), each field present or not.
+fn generated_filters(count: usize, companies: &[Value]) -> Vec<Value> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % below
+    };
+    let departments = [
+        "Engineering",
+        "Operations",
+        "Sales",
+        "Logistics",
+        "Customer Success",
+        "Data",
+    ];
+    let cities = ["göteborg", "Stockholm", "MALMÖ", "Oslo", "Denver", "Austin"];
+    let countries = ["SE", "no", "US", "DK"];
+    let employment = ["FULL_TIME", "PART_TIME", "TEMPORARY", "CONTRACTOR"];
+    let remote = ["ONSITE", "HYBRID", "REMOTE"];
+    let languages = ["en", "sv"];
+    let queries = [
+        "engineer",
+        "göteborg",
+        "-senior",
+        "lager OR data",
+        "\"customer success\"",
+        "specialist",
+    ];
+    (0..count)
+        .map(|_| {
+            let mut filter = serde_json::Map::new();
+            let mut some = |name: &str, pool: &[&str], next: &mut dyn FnMut(usize) -> usize| {
+                if next(2) == 0 {
+                    let picked: Vec<&str> = (0..1 + next(2)).map(|_| pool[next(pool.len())]).collect();
+                    filter.insert(name.to_owned(), json!(picked));
+                }
+            };
+            some("departments", &departments, &mut next);
+            some("employmentTypes", &employment, &mut next);
+            some("remotePolicies", &remote, &mut next);
+            some("languages", &languages, &mut next);
+            if next(2) == 0 {
+                let place = match next(3) {
+                    0 => json!({ "city": cities[next(cities.len())] }),
+                    1 => json!({ "country": countries[next(countries.len())] }),
+                    _ => json!({ "city": cities[next(cities.len())], "country": countries[next(countries.len())] }),
+                };
+                filter.insert("locations".to_owned(), json!([place]));
+            }
+            if next(3) == 0 {
+                filter.insert("companyIds".to_owned(), json!([companies[next(companies.len())]]));
+            }
+            if next(2) == 0 {
+                filter.insert("query".to_owned(), json!(queries[next(queries.len())]));
+            }
+            Value::Object(filter)
+        })
+        .collect()
+}
+
 const FACET_NAMES: [&str; 8] = [
     "departments",
     "occupations",
@@ -135,7 +198,8 @@ async fn facet_counts_equal_counting_every_visible_posting(backend: Backend) {
         json!({ "locations": [{ "city": "Oslo" }, { "country": "US" }], "departments": ["Sales"] }),
         json!({ "companyIds": [companies[0].clone()], "query": "-senior" }),
     ];
-    for filter in filters {
+    let generated = generated_filters(40, &companies);
+    for filter in filters.into_iter().chain(generated) {
         let matched: BTreeSet<String> = match filter.get("query") {
             None => BTreeSet::new(),
             Some(query) => data(

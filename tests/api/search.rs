@@ -379,7 +379,53 @@ async fn writes_change_search_results_at_once(backend: Backend) {
     );
 }
 
+/// With the response cache off, a search asked again is answered on PostgreSQL by one
+/// statement (the pushdown), byte for byte as async-graphql answered it, cursors included;
+/// on SQLite, by the generic path again.
+async fn a_repeated_search_is_pushed_down_and_answers_the_same(backend: Backend) {
+    const PAGE: &str = "query($q: String, $after: String) { postings(filter: { query: $q }, first: 3, after: $after) { edges { cursor node { title company { name } locations { city } } } pageInfo { hasNextPage endCursor } } }";
+    let postgres = matches!(backend, Backend::Postgres { .. });
+    let app = spawn_app_with_sample(backend, |settings| settings.cache.enabled = false).await;
+    let answered = "jobgraph_pushdown_total{outcome=\"answered\"}";
+    for q in [
+        "engineer",
+        "göteborg OR stockholm -deltid",
+        "\"site reliability\"",
+    ] {
+        let mut after = Value::Null;
+        loop {
+            let variables = json!({ "q": q, "after": after });
+            let send = || {
+                app.request()
+                    .query(PAGE)
+                    .variables(variables.clone())
+                    .send()
+            };
+            let first = send().await.text;
+            let answered_before = app.metric(answered).await;
+            let before = app.statements.get();
+            let again = send().await.text;
+            let statements = app.statements.get() - before;
+            assert_eq!(again, first, "{q}");
+            if postgres {
+                assert_eq!(statements, 1, "{q}: one statement");
+                assert!(
+                    app.metric(answered).await > answered_before,
+                    "{q}: pushed down"
+                );
+            }
+            let page: Value = serde_json::from_str(&first).unwrap();
+            let info = &page["data"]["postings"]["pageInfo"];
+            if info["hasNextPage"] != true {
+                break;
+            }
+            after = info["endCursor"].clone();
+        }
+    }
+}
+
 on_both_databases!(
+    a_repeated_search_is_pushed_down_and_answers_the_same,
     relevance_cases_find_what_they_should,
     relevance_pages_are_stable_and_complete,
     highlights_point_at_the_matched_words,

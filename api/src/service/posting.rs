@@ -194,12 +194,7 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter, backend: DbBackend)
     let mut score: SimpleExpr = Func::cast_as(Expr::cust("0"), Alias::new("BIGINT")).into();
     if let Some(query) = &filter.query {
         let search = search_sql::build(&query.analyze(), backend);
-        QueryTrait::query(&mut select).inner_join(
-            posting_search::Entity,
-            Expr::col((posting_search::Entity, posting_search::Column::PostingId))
-                .equals((posting::Entity, posting::Column::Id)),
-        );
-        select = select.filter(search.condition);
+        select = with_search_terms(select).filter(search.condition);
         score = search.score;
     }
     if !filter.company_ids.is_empty() {
@@ -267,6 +262,16 @@ pub(crate) fn matching(
     backend: DbBackend,
 ) -> Select<posting::Entity> {
     filtered(visibility, filter, backend).select
+}
+
+/// `select` joined with its postings' search terms (`posting_search`): one row per posting.
+pub(crate) fn with_search_terms(mut select: Select<posting::Entity>) -> Select<posting::Entity> {
+    QueryTrait::query(&mut select).inner_join(
+        posting_search::Entity,
+        Expr::col((posting_search::Entity, posting_search::Column::PostingId))
+            .equals((posting::Entity, posting::Column::Id)),
+    );
+    select
 }
 
 /// `select` joined with its postings' locations: one row per location.

@@ -6,13 +6,13 @@
 
 use std::cmp::Reverse;
 
-use entity::{posting, posting_location};
+use entity::{posting, posting_location, posting_search};
 use sea_orm::sea_query::{Expr, ExprTrait, UnionType};
 use sea_orm::{ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
-use super::posting::{PostingFilter, matching, with_locations};
+use super::posting::{PostingFilter, matching, with_locations, with_search_terms};
+use super::search::analyzer::folded_words;
+use super::search::sql::contains;
 use super::visibility::Visibility;
 use crate::error::ServiceError;
 
@@ -48,20 +48,6 @@ pub struct Suggestion {
     pub text: String,
     pub kind: SuggestionKind,
     pub count: u64,
-}
-
-/// The words of `text`, lower-cased, accents dropped.
-fn folded_words(text: &str) -> Vec<String> {
-    let folded: String = text
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect();
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// Whether `value`'s words hold `prefix`'s: every typed word but the last whole, the last as
@@ -119,7 +105,18 @@ pub async fn suggest(
         .filter(city_key.clone().is_not_null())
         .group_by(city_key)
         .into_query();
-    let mut union = of_column("title", posting::Column::Title);
+    // Titles are nearly all distinct: only those holding the typed words are grouped, found
+    // by a substring of their folded words (` data eng`), which is exactly the match below.
+    let title = Expr::col((posting::Entity, posting::Column::Title));
+    let folded = Expr::col((posting_search::Entity, posting_search::Column::FoldedTitle));
+    let mut union = with_search_terms(matching(visibility, &everything, backend))
+        .select_only()
+        .column_as(Expr::val("title".to_owned()), "kind")
+        .column_as(title.clone(), "text")
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .filter(contains(backend, folded, format!(" {}", typed.join(" "))))
+        .group_by(title)
+        .into_query();
     union
         .union(
             UnionType::All,

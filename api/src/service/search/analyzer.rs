@@ -10,10 +10,37 @@ use unicode_normalization::char::is_combining_mark;
 
 /// Bumped whenever analysis changes what terms a text gives: stored analyses of another
 /// version are redone at start (`index::refresh_stale`).
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
 /// Longest word kept, in characters; longer runs are no words anyone searches for.
 const MAX_WORD_CHARS: usize = 64;
+
+/// The words of `text` as typeahead compares them: lower case, accents dropped, not
+/// stemmed, stop words kept.
+pub fn folded_words(text: &str) -> Vec<String> {
+    let folded: String = text
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect();
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// [`folded_words`] stored for a substring search: one space between words and at each end
+/// (` senior rust engineer `), so ` data eng` finds a title with the words "data" and a word
+/// starting "eng" one after the other.
+pub fn folded_phrase(text: &str) -> String {
+    let mut stored = String::from(" ");
+    for word in folded_words(text) {
+        stored.push_str(&word);
+        stored.push(' ');
+    }
+    stored
+}
 
 /// How a language's words are stemmed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -157,6 +157,7 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
             mid_terms: Set(field_terms(&analyzer, &fields.mid)),
             body_terms: Set(field_terms(&analyzer, &fields.body)),
             analyzer_version: Set(analyzer::VERSION),
+            folded_title: Set(analyzer::folded_phrase(&posting.title)),
         };
         if sqlite {
             let terms = format!(

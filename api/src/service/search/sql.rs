@@ -65,6 +65,15 @@ pub fn needle(phrase: &[String]) -> String {
     format!(" {} ", phrase.join(" "))
 }
 
+/// Whether the text `haystack` holds `needle`, the same way on both databases.
+pub fn contains(backend: DbBackend, haystack: SimpleExpr, needle: String) -> SimpleExpr {
+    let function = match backend {
+        DbBackend::Postgres => "strpos",
+        _ => "instr",
+    };
+    SimpleExpr::from(Func::cust(Alias::new(function)).arg(haystack).arg(needle)).gt(0)
+}
+
 struct Builder {
     backend: DbBackend,
 }
@@ -76,16 +85,7 @@ impl Builder {
 
     /// Whether `field` holds `phrase`.
     fn holds(&self, field: Field, phrase: &Phrase) -> SimpleExpr {
-        let function = match self.backend {
-            DbBackend::Postgres => "strpos",
-            _ => "instr",
-        };
-        SimpleExpr::from(
-            Func::cust(Alias::new(function))
-                .arg(self.column(field))
-                .arg(needle(phrase)),
-        )
-        .gt(0)
+        contains(self.backend, self.column(field), needle(phrase))
     }
 
     fn anywhere(&self, phrase: &Phrase) -> Condition {
