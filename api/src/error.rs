@@ -248,17 +248,23 @@ pub fn is_unavailable(error: &DbErr) -> bool {
 /// Whether `error` is the database refusing a write for want of room: SQLite's `SQLITE_FULL`
 /// (result code 13: the disk, or `PRAGMA max_page_count`), PostgreSQL's `disk_full` (53100).
 pub fn is_storage_full(error: &DbErr) -> bool {
+    matches!(database_code(error).as_deref(), Some("13" | "53100"))
+}
+
+/// The code the database refused a statement with: PostgreSQL's SQLSTATE, SQLite's
+/// (extended) result code; `None` for errors that are not the database's answer.
+pub fn database_code(error: &DbErr) -> Option<String> {
     use sea_orm::{RuntimeErr, sqlx};
     let (DbErr::Query(RuntimeErr::SqlxError(cause))
     | DbErr::Exec(RuntimeErr::SqlxError(cause))
     | DbErr::Conn(RuntimeErr::SqlxError(cause))) = error
     else {
-        return false;
+        return None;
     };
-    let sqlx::Error::Database(database) = &**cause else {
-        return false;
-    };
-    matches!(database.code().as_deref(), Some("13" | "53100"))
+    match &**cause {
+        sqlx::Error::Database(database) => database.code().map(|code| code.into_owned()),
+        _ => None,
+    }
 }
 
 /// Builds a GraphQL error carrying `code`.

@@ -105,7 +105,7 @@ impl BatchLoad for LocationsOfPostingLoader {
     async fn load(&self, keys: Vec<Uuid>) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
         service::posting::locations_of(&self.0.db, &keys)
             .await
-            .map_err(load_error)
+            .map_err(|error| load_error(error.into()))
     }
 }
 
@@ -118,6 +118,6 @@ impl BatchLoad for RequirementsOfPostingLoader {
     async fn load(&self, keys: Vec<Uuid>) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
         service::posting::requirements_of(&self.0.db, &keys)
             .await
-            .map_err(load_error)
+            .map_err(|error| load_error(error.into()))
     }
 }

@@ -168,13 +168,6 @@ struct Listing {
     score: SimpleExpr,
 }
 
-impl Listing {
-    /// The select with `relevance` added to what it reads.
-    fn ranked(self) -> Select<posting::Entity> {
-        self.select.column_as(self.score, "relevance")
-    }
-}
-
 impl Default for PostingOrder {
     /// Newest first.
     fn default() -> Self {
@@ -193,7 +186,7 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter, backend: DbBackend)
     let mut select = visible(visibility);
     let mut score: SimpleExpr = Func::cast_as(Expr::cust("0"), Alias::new("BIGINT")).into();
     if let Some(query) = &filter.query {
-        let search = search_sql::build(&query.analyze(), backend);
+        let search = search_sql::build(query.branches(), backend);
         select = with_search_terms(select).filter(search.condition);
         score = search.score;
     }
@@ -366,18 +359,15 @@ pub async fn rendered_page(
     let sort = order.sort;
     let listing = filtered(visibility, filter, db.get_database_backend());
     let ordering = order.ordering(&listing.score);
-    let select = Listing {
-        select: listing
-            .select
-            .select_only()
-            .column(posting::Column::Id)
-            .column(posting::Column::PostedAt)
-            .column(posting::Column::UpdatedAt)
-            .column(posting::Column::Title),
-        score: listing.score,
-    }
-    .ranked()
-    .column_as(Expr::cust(json.to_owned()), "json");
+    let select = listing
+        .select
+        .select_only()
+        .column(posting::Column::Id)
+        .column(posting::Column::PostedAt)
+        .column(posting::Column::UpdatedAt)
+        .column(posting::Column::Title)
+        .column_as(listing.score, "relevance")
+        .column_as(Expr::cust(json.to_owned()), "json");
     let page = keyset::fetch_page_as(
         db,
         select,
@@ -516,7 +506,7 @@ pub async fn by_slug(
 pub async fn locations_of(
     db: &impl ConnectionTrait,
     posting_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<posting_location::Model>>, ServiceError> {
+) -> Result<HashMap<Uuid, Vec<posting_location::Model>>, DbErr> {
     let rows = posting_location::Entity::find()
         .select_only()
         .columns(rows::LOCATION_COLUMNS)
@@ -536,7 +526,7 @@ pub async fn locations_of(
 pub async fn requirements_of(
     db: &impl ConnectionTrait,
     posting_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<requirement::Model>>, ServiceError> {
+) -> Result<HashMap<Uuid, Vec<requirement::Model>>, DbErr> {
     let rows = requirement::Entity::find()
         .select_only()
         .columns(rows::REQUIREMENT_COLUMNS)

@@ -6,11 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 use super::access::Actor;
 use crate::auth::Principal;
-use crate::error::ServiceError;
+use crate::error::{ServiceError, database_code};
 
 const ATTEMPTS: u32 = 8;
 
@@ -80,18 +80,8 @@ where
 
 /// Whether the database asks us to retry: SQLite `BUSY`/`LOCKED`, PostgreSQL `40001`/`40P01`.
 fn is_transient(error: &DbErr) -> bool {
-    let runtime = match error {
-        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
-        _ => return false,
-    };
-    let RuntimeErr::SqlxError(error) = runtime else {
-        return false;
-    };
-    match error.as_ref() {
-        sea_orm::sqlx::Error::Database(database) => matches!(
-            database.code().as_deref(),
-            Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01")
-        ),
-        _ => false,
-    }
+    matches!(
+        database_code(error).as_deref(),
+        Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01")
+    )
 }

@@ -78,12 +78,32 @@ where
     N: OutputType,
     F: ObjectType,
 {
+    connection_with_edges(page, codec, sort, |row| (node(row), EmptyFields), fields)
+}
+
+/// [`connection`] whose edges carry fields of their own: `edge` makes each row its node and
+/// its edge's fields.
+pub fn connection_with_edges<M, N, F, E>(
+    page: Page<M>,
+    codec: &CursorCodec,
+    sort: &'static str,
+    edge: impl Fn(M) -> (N, E),
+    fields: F,
+) -> Connection<PageCursor, N, F, E>
+where
+    N: OutputType,
+    F: ObjectType,
+    E: ObjectType,
+{
     let mut connection =
         Connection::with_additional_fields(page.has_previous_page, page.has_next_page, fields);
     connection.edges = page
         .rows
         .into_iter()
-        .map(|(row, position)| Edge::new(codec.cursor(sort, position), node(row)))
+        .map(|(row, position)| {
+            let (node, fields) = edge(row);
+            Edge::with_additional_fields(codec.cursor(sort, position), node, fields)
+        })
         .collect();
     connection
 }

@@ -1,5 +1,5 @@
+use async_graphql::connection::Connection;
 use async_graphql::connection::EmptyFields;
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputType, Object, ResultExt, ScalarType};
 use chrono::{DateTime, Utc};
 use entity::enums as stored;
@@ -312,7 +312,7 @@ pub async fn posting_page(
         .into_list(&catalog.cursors, &catalog.limits, company)
         .extend()?;
     let sort = order.sort;
-    let branches = filter.query.as_ref().map(|query| query.analyze());
+    let branches = filter.query.as_ref().map(|query| query.branches().to_vec());
     let page = service::posting::page(
         &catalog.reads,
         &scope.visibility,
@@ -324,29 +324,21 @@ pub async fn posting_page(
     )
     .await
     .extend()?;
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        PostingCount::new(scope.visibility.clone(), filter),
-    );
-    connection.edges = page
-        .rows
-        .into_iter()
-        .map(|(row, position)| {
+    Ok(page::connection_with_edges(
+        page,
+        &catalog.cursors,
+        sort.name(),
+        |row| {
             let highlights = branches.as_deref().map_or_else(Vec::new, |branches| {
                 service::search::highlight::highlights(&row, branches)
                     .into_iter()
                     .map(Into::into)
                     .collect()
             });
-            Edge::with_additional_fields(
-                catalog.cursors.cursor(sort.name(), position),
-                PostingNode::from(row),
-                PostingEdgeFields { highlights },
-            )
-        })
-        .collect();
-    Ok(connection)
+            (PostingNode::from(row), PostingEdgeFields { highlights })
+        },
+        PostingCount::new(scope.visibility.clone(), filter),
+    ))
 }
 
 /// Whether a page's selection reads its postings' description, through `nodes` or

@@ -6,13 +6,15 @@
 use std::collections::HashMap;
 
 use entity::{company, posting, posting_location, posting_search, requirement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, Statement, TransactionTrait,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::analyzer::{self, Analyzer, Stemming};
+use crate::service::posting::{locations_of, requirements_of};
 
 /// How many postings one pass of [`refresh_stale`] reads at once.
 const BATCH: u64 = 200;
@@ -95,46 +97,27 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
         .into_iter()
         .map(|company| (company.id, company.name))
         .collect();
-    let mut locations: HashMap<Uuid, Vec<posting_location::Model>> = HashMap::new();
-    for location in posting_location::Entity::find()
-        .filter(posting_location::Column::PostingId.is_in(posting_ids.iter().copied()))
-        .order_by_asc(posting_location::Column::Position)
-        .all(db)
-        .await?
-    {
-        locations
-            .entry(location.posting_id)
-            .or_default()
-            .push(location);
-    }
-    let mut requirements: HashMap<Uuid, Vec<requirement::Model>> = HashMap::new();
-    for requirement in requirement::Entity::find()
-        .filter(requirement::Column::PostingId.is_in(posting_ids.iter().copied()))
-        .order_by_asc(requirement::Column::Position)
-        .all(db)
-        .await?
-    {
-        requirements
-            .entry(requirement.posting_id)
-            .or_default()
-            .push(requirement);
-    }
+    let locations = locations_of(db, posting_ids).await?;
+    let requirements = requirements_of(db, posting_ids).await?;
 
     posting_search::Entity::delete_many()
         .filter(posting_search::Column::PostingId.is_in(posting_ids.iter().copied()))
         .exec(db)
         .await?;
     let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let fts = Alias::new("posting_search_fts");
+    let fts_posting_id = Alias::new("posting_id");
     if sqlite {
-        for id in posting_ids {
-            db.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "DELETE FROM posting_search_fts WHERE posting_id = ?",
-                [(*id).into()],
-            ))
-            .await?;
-        }
+        let delete = Query::delete()
+            .from_table(fts.clone())
+            .and_where(Expr::col(fts_posting_id.clone()).is_in(posting_ids.iter().copied()))
+            .to_owned();
+        db.execute(&delete).await?;
     }
+    let mut fts_rows = Query::insert()
+        .into_table(fts)
+        .columns([fts_posting_id, Alias::new("terms")])
+        .to_owned();
     let no_locations = Vec::new();
     let no_requirements = Vec::new();
     let mut rows = Vec::with_capacity(postings.len());
@@ -166,16 +149,14 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
                 row.mid_terms.as_ref(),
                 row.body_terms.as_ref()
             );
-            db.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "INSERT INTO posting_search_fts (posting_id, terms) VALUES (?, ?)",
-                [posting.id.into(), terms.into()],
-            ))
-            .await?;
+            fts_rows.values_panic([posting.id.into(), terms.into()]);
         }
         rows.push(row);
     }
     if !rows.is_empty() {
+        if sqlite {
+            db.execute(&fts_rows).await?;
+        }
         posting_search::Entity::insert_many(rows).exec(db).await?;
     }
     Ok(())

@@ -26,12 +26,17 @@ enum Clause {
     Not(Item),
 }
 
-/// A parsed query, before analysis.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SearchQuery {
+/// A query as parsed, before analysis.
+struct Parsed {
     clauses: Vec<Clause>,
     /// The words of the positive clauses in the order typed, for the phrase bonus.
     typed: Vec<Item>,
+}
+
+/// A query, analyzed once (when parsed) in each language postings can be written in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    branches: Vec<Branch>,
 }
 
 /// A phrase's terms: consecutive terms that must appear in this order, one after the other
@@ -118,26 +123,25 @@ impl SearchQuery {
                 format!("may hold at most {MAX_QUERY_ITEMS} words and phrases"),
             ));
         }
-        let query = SearchQuery { clauses, typed };
+        let parsed = Parsed { clauses, typed };
+        let branches: Vec<Branch> = Stemming::ALL
+            .iter()
+            .map(|&stemming| parsed.branch(stemming))
+            .collect();
         // Nothing left to look for in any language: no text condition at all.
-        let analyzed = query.analyze();
-        let nothing = analyzed
+        let nothing = branches
             .iter()
             .all(|branch| branch.groups.is_empty() && branch.excluded.is_empty());
-        if nothing {
-            return Ok(None);
-        }
-        Ok(Some(query))
+        Ok((!nothing).then_some(SearchQuery { branches }))
     }
 
     /// The query analyzed in each language postings can be written in.
-    pub fn analyze(&self) -> Vec<Branch> {
-        Stemming::ALL
-            .iter()
-            .map(|&stemming| self.branch(stemming))
-            .collect()
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
     }
+}
 
+impl Parsed {
     fn branch(&self, stemming: Stemming) -> Branch {
         let analyzer = Analyzer::new(stemming);
         let phrase = |item: &Item| analyzer.terms(&item.text);
@@ -239,10 +243,11 @@ mod tests {
     fn english(text: &str) -> Branch {
         let query = SearchQuery::parse(text, "q").unwrap().expect("a query");
         query
-            .analyze()
-            .into_iter()
+            .branches()
+            .iter()
             .find(|branch| branch.stemming == Stemming::English)
             .unwrap()
+            .clone()
     }
 
     fn phrase(terms: &[&str]) -> Phrase {
@@ -273,7 +278,7 @@ mod tests {
             "100% _x_ \\ \"unbalanced",
         ] {
             let query = SearchQuery::parse(text, "q").unwrap().expect("words");
-            for branch in query.analyze() {
+            for branch in query.branches() {
                 for term in branch.groups.iter().flatten().flatten() {
                     assert!(term.chars().all(char::is_alphanumeric), "{text}: {term}");
                 }
