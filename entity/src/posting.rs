@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::enums::{EmploymentType, PostingStatus, RemotePolicy};
-use crate::sections::Description;
+use crate::sections::{Description, Responsibilities};
 
 /// A job posting of one company.
 #[sea_orm::model]
@@ -31,6 +31,12 @@ pub struct Model {
     pub source_url: Option<String>,
     /// Hash of the imported source, to recognise unchanged re-imports.
     pub content_hash: Option<String>,
+    /// Which page an imported posting came from, unique per company: `url:` its source URL,
+    /// `id:` its JSON-LD identifier, or `file:` the file (and entry) it was read from.
+    pub source_key: Option<String>,
+    /// The duties the posting lists, in order.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub responsibilities: Responsibilities,
     /// Incremented by every update, for optimistic concurrency.
     pub version: i32,
     pub created_at: DateTimeUtc,

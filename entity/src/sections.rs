@@ -15,3 +15,7 @@ pub struct DescriptionSection {
 /// A posting's description: its sections in reading order, stored as one JSON column.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct Description(pub Vec<DescriptionSection>);
+
+/// The duties a posting lists, in order, stored as one JSON column.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Responsibilities(pub Vec<String>);

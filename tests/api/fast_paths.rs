@@ -150,6 +150,15 @@ async fn posting_with_optional_values(db: &DatabaseConnection, full: bool) -> po
         apply_url: some("https://nordvind.example/apply?x=1&y=2"),
         source_url: some("https://nordvind.example/jobs/1"),
         content_hash: None,
+        source_key: None,
+        responsibilities: entity::sections::Responsibilities(if full {
+            vec![
+                "Ship \"quoted\" code".to_owned(),
+                "Review <b>it</b> – ünïcode".to_owned(),
+            ]
+        } else {
+            Vec::new()
+        }),
         version: 3,
         created_at: created,
         updated_at: updated,

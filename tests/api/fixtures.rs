@@ -110,6 +110,8 @@ pub async fn posting(
         apply_url: None,
         source_url: None,
         content_hash: None,
+        source_key: None,
+        responsibilities: Default::default(),
         version: 1,
         created_at: base_time(),
         updated_at: spec.updated_at,

@@ -44,6 +44,8 @@ pub enum Rendering {
     JsonText(&'static str),
     /// A list-of-strings member of the row's JSON value, by its serde name.
     JsonStrings(&'static str),
+    /// A `jsonb` column holding a list of strings.
+    StringsColumn(&'static dyn ColumnName),
 }
 
 impl Rendering {
@@ -61,10 +63,8 @@ impl Rendering {
             Rendering::GlobalId(kind, name) => global_id(kind, &column(name)),
             Rendering::Enum(name, cases) => cases(&column(name)),
             Rendering::JsonText(key) => text(&format!("({row} ->> '{key}')")),
-            Rendering::JsonStrings(key) => format!(
-                "COALESCE((SELECT '[' || string_agg(jg_string.value::text, ',' ORDER BY jg_string.ordinality) || ']' \
-                 FROM jsonb_array_elements({row} -> '{key}') WITH ORDINALITY AS jg_string), '[]')"
-            ),
+            Rendering::JsonStrings(key) => strings(&format!("{row} -> '{key}'")),
+            Rendering::StringsColumn(name) => strings(&column(name)),
         }
     }
 
@@ -75,6 +75,14 @@ impl Rendering {
             _ => None,
         }
     }
+}
+
+/// A JSON array of the strings of a `jsonb` list, in order (`[]` when it is null).
+fn strings(list: &str) -> String {
+    format!(
+        "COALESCE((SELECT '[' || string_agg(jg_string.value::text, ',' ORDER BY jg_string.ordinality) || ']' \
+         FROM jsonb_array_elements({list}) WITH ORDINALITY AS jg_string), '[]')"
+    )
 }
 
 /// A JSON object of `fields`, in order. PostgreSQL functions take at most 100 arguments, so

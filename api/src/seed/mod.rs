@@ -146,6 +146,8 @@ pub async fn seed_sample(db: &DatabaseConnection) -> Result<SeedSummary, SeedErr
                 apply_url: Set(sample.apply_url),
                 source_url: Set(None),
                 content_hash: Set(None),
+                source_key: Set(None),
+                responsibilities: Set(Default::default()),
                 version: Set(1),
                 created_at: Set(posted_at),
                 updated_at: Set(posted_at),

@@ -26,6 +26,28 @@ pub struct NewCompany {
     pub headquarters: Option<String>,
 }
 
+impl NewCompany {
+    /// Checks and normalizes every field.
+    pub fn validated(self) -> Result<NewCompany, ServiceError> {
+        let input = self;
+        Ok(NewCompany {
+            slug: validate::slug("input.slug", &input.slug)?,
+            name: validate::text("input.name", &input.name, 1, 200)?,
+            website: validate::url("input.website", input.website.as_deref())?,
+            description: validate::optional_multiline_text(
+                "input.description",
+                input.description.as_deref(),
+                10_000,
+            )?,
+            headquarters: validate::optional_text(
+                "input.headquarters",
+                input.headquarters.as_deref(),
+                200,
+            )?,
+        })
+    }
+}
+
 /// Changes to a company; `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Clone, Debug, Default)]
 pub struct CompanyChanges {
@@ -59,59 +81,52 @@ pub async fn create(
     actor: Actor<'_>,
     input: NewCompany,
 ) -> Result<company::Model, ServiceError> {
-    let input = NewCompany {
-        slug: validate::slug("input.slug", &input.slug)?,
-        name: validate::text("input.name", &input.name, 1, 200)?,
-        website: validate::url("input.website", input.website.as_deref())?,
-        description: validate::optional_multiline_text(
-            "input.description",
-            input.description.as_deref(),
-            10_000,
-        )?,
-        headquarters: validate::optional_text(
-            "input.headquarters",
-            input.headquarters.as_deref(),
-            200,
-        )?,
-    };
+    let input = input.validated()?;
     transaction::write(db, actor, input, move |txn, actor, input| {
-        Box::pin(async move {
-            let id = Uuid::now_v7();
-            access::require(actor.as_ref(), &CREATE_COMPANY, id)?;
-            if slug_taken(txn, &input.slug, None).await? {
-                return Err(slug_is_taken(&input.slug));
-            }
-            let now = now();
-            let model = company::Model {
-                id,
-                slug: input.slug,
-                name: input.name,
-                website: input.website,
-                description: input.description,
-                headquarters: input.headquarters,
-                created_at: now,
-                updated_at: now,
-            };
-            // A concurrent write may take the slug after the check: the index refuses it.
-            company::Entity::insert(company::ActiveModel::from(model.clone()))
-                .exec_without_returning(txn)
-                .await
-                .map_err(ServiceError::unique("input.slug", || {
-                    slug_is_taken(&model.slug).to_string()
-                }))?;
-            audit::record(
-                txn,
-                actor.as_ref(),
-                "createCompany",
-                EntityType::Company,
-                model.id,
-                model.id,
-            )
-            .await?;
-            Ok(model)
-        }) as Work<'_, _>
+        Box::pin(async move { insert(txn, actor.as_ref(), input).await }) as Work<'_, _>
     })
     .await
+}
+
+/// Inserts a validated company and its audit event inside the caller's transaction.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    input: NewCompany,
+) -> Result<company::Model, ServiceError> {
+    let id = Uuid::now_v7();
+    access::require(actor, &CREATE_COMPANY, id)?;
+    if slug_taken(txn, &input.slug, None).await? {
+        return Err(slug_is_taken(&input.slug));
+    }
+    let now = now();
+    let model = company::Model {
+        id,
+        slug: input.slug,
+        name: input.name,
+        website: input.website,
+        description: input.description,
+        headquarters: input.headquarters,
+        created_at: now,
+        updated_at: now,
+    };
+    // A concurrent write may take the slug after the check: the index refuses it.
+    company::Entity::insert(company::ActiveModel::from(model.clone()))
+        .exec_without_returning(txn)
+        .await
+        .map_err(ServiceError::unique("input.slug", || {
+            slug_is_taken(&model.slug).to_string()
+        }))?;
+    audit::record(
+        txn,
+        actor,
+        "createCompany",
+        EntityType::Company,
+        model.id,
+        model.id,
+    )
+    .await?;
+    Ok(model)
 }
 
 /// Changes a company's details; needs `companies:write` for it.

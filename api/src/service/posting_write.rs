@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
-use entity::sections::{Description, DescriptionSection};
+use entity::sections::{Description, DescriptionSection, Responsibilities};
 use entity::{application, company, posting, posting_location};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -71,6 +71,7 @@ pub struct NewPosting {
     pub source_url: Option<String>,
     pub locations: Vec<NewLocation>,
     pub requirements: Vec<NewRequirement>,
+    pub responsibilities: Vec<String>,
 }
 
 /// Changes to a posting; fields left at `Keep` (or `None`) stay as they are.
@@ -90,6 +91,7 @@ pub struct PostingChanges {
     pub apply_url: Change<String>,
     pub source_url: Change<String>,
     pub locations: Option<Vec<NewLocation>>,
+    pub responsibilities: Option<Vec<String>>,
 }
 
 fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
@@ -127,6 +129,19 @@ fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
         )?,
     };
     Ok(Description(sections))
+}
+
+/// Most duties one posting may list.
+const MAX_RESPONSIBILITIES: usize = 100;
+
+fn responsibilities(input: Vec<String>) -> Result<Vec<String>, ServiceError> {
+    validate::each(
+        "input.responsibilities",
+        input,
+        MAX_RESPONSIBILITIES,
+        "responsibilities",
+        |item, field| validate::text(field, &item, 1, 2_000),
+    )
 }
 
 fn locations(input: Vec<NewLocation>) -> Result<Vec<NewLocation>, ServiceError> {
@@ -234,10 +249,62 @@ async fn slug_taken(
 
 /// A new posting once validated (its slug too, if it has one), with its description in
 /// sections: what every attempt of its transaction gets a copy of.
-#[derive(Clone)]
-struct ValidPosting {
+#[derive(Clone, Debug)]
+pub struct ValidPosting {
     new: NewPosting,
     description: Description,
+}
+
+impl ValidPosting {
+    /// Checks and normalizes every field of `input`.
+    pub fn of(input: NewPosting) -> Result<ValidPosting, ServiceError> {
+        let new = NewPosting {
+            title: validate::text("input.title", &input.title, 1, 200)?,
+            slug: input
+                .slug
+                .as_deref()
+                .map(|slug| validate::slug("input.slug", slug))
+                .transpose()?,
+            summary: validate::optional_text("input.summary", input.summary.as_deref(), 1_000)?,
+            department: validate::optional_text(
+                "input.department",
+                input.department.as_deref(),
+                200,
+            )?,
+            occupation: validate::optional_text(
+                "input.occupation",
+                input.occupation.as_deref(),
+                200,
+            )?,
+            travel: validate::optional_text("input.travel", input.travel.as_deref(), 200)?,
+            language: validate::language("input.language", &input.language)?,
+            apply_url: validate::url("input.applyUrl", input.apply_url.as_deref())?,
+            source_url: validate::url("input.sourceUrl", input.source_url.as_deref())?,
+            locations: locations(input.locations)?,
+            requirements: requirement_write::validated(input.requirements, "input.requirements")?,
+            responsibilities: responsibilities(input.responsibilities)?,
+            ..input
+        };
+        Ok(ValidPosting {
+            description: description(new.description.clone())?,
+            new,
+        })
+    }
+
+    /// The same posting, for `company`.
+    pub fn for_company(mut self, company: Uuid) -> ValidPosting {
+        self.new.company_id = company;
+        self
+    }
+}
+
+/// Where an imported posting came from, kept beside it so that importing it again finds it.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub source_key: String,
+    pub content_hash: String,
+    /// The date the page says the job was listed.
+    pub posted_at: Option<DateTime<Utc>>,
 }
 
 /// Creates a draft posting with its locations and requirements.
@@ -247,104 +314,150 @@ pub async fn create(
     actor: Actor<'_>,
     input: NewPosting,
 ) -> Result<posting::Model, ServiceError> {
-    let new = NewPosting {
-        title: validate::text("input.title", &input.title, 1, 200)?,
-        slug: input
-            .slug
-            .as_deref()
-            .map(|slug| validate::slug("input.slug", slug))
-            .transpose()?,
-        summary: validate::optional_text("input.summary", input.summary.as_deref(), 1_000)?,
-        department: validate::optional_text("input.department", input.department.as_deref(), 200)?,
-        occupation: validate::optional_text("input.occupation", input.occupation.as_deref(), 200)?,
-        travel: validate::optional_text("input.travel", input.travel.as_deref(), 200)?,
-        language: validate::language("input.language", &input.language)?,
-        apply_url: validate::url("input.applyUrl", input.apply_url.as_deref())?,
-        source_url: validate::url("input.sourceUrl", input.source_url.as_deref())?,
-        locations: locations(input.locations)?,
-        requirements: requirement_write::validated(input.requirements, "input.requirements")?,
-        ..input
-    };
-    let valid = ValidPosting {
-        description: description(new.description.clone())?,
-        new,
-    };
+    let valid = ValidPosting::of(input)?;
     transaction::write(db, actor, valid, |txn, actor, valid| {
-        let ValidPosting { new, description } = valid;
-        Box::pin(async move {
-            access::require(actor.as_ref(), &CREATE_POSTING, new.company_id)?;
-            if company::Entity::find_by_id(new.company_id)
-                .one(txn)
-                .await?
-                .is_none()
-            {
-                return Err(ServiceError::invalid("input.companyId", "no such company"));
-            }
-            let id = Uuid::now_v7();
-            let slug = match new.slug {
-                Some(slug) => {
-                    if slug_taken(txn, new.company_id, &slug, None).await? {
-                        return Err(slug_is_taken(&slug));
-                    }
-                    slug
-                }
-                None => {
-                    let base = validate::slugify(&new.title);
-                    if slug_taken(txn, new.company_id, &base, None).await? {
-                        format!("{base}-{}", &id.simple().to_string()[24..])
-                    } else {
-                        base
-                    }
-                }
-            };
-            let now = now();
-            let model = posting::Model {
-                id,
-                company_id: new.company_id,
-                slug,
-                title: new.title,
-                summary: new.summary,
-                description,
-                department: new.department,
-                occupation: new.occupation,
-                employment_type: new.employment_type,
-                remote_policy: new.remote_policy,
-                travel: new.travel,
-                language: new.language,
-                status: PostingStatus::Draft,
-                posted_at: None,
-                valid_through: new.valid_through,
-                apply_url: new.apply_url,
-                source_url: new.source_url,
-                content_hash: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            // A concurrent write may take the slug between the check and the insert: the
-            // unique index refuses it, and the client hears the same as from the check.
-            posting::Entity::insert(posting::ActiveModel::from(model.clone()))
-                .exec_without_returning(txn)
-                .await
-                .map_err(ServiceError::unique("input.slug", || {
-                    slug_is_taken(&model.slug).to_string()
-                }))?;
-            replace_locations(txn, id, new.locations).await?;
-            requirement_write::replace(txn, id, new.requirements).await?;
-            search::index::reindex(txn, &[id]).await?;
-            audit::record(
-                txn,
-                actor.as_ref(),
-                "createPosting",
-                EntityType::Posting,
-                id,
-                new.company_id,
-            )
-            .await?;
-            Ok(model)
-        }) as Work<'_, _>
+        Box::pin(async move { insert(txn, actor.as_ref(), valid, None, "createPosting").await })
+            as Work<'_, _>
     })
     .await
+}
+
+/// Inserts a draft posting, with its locations, requirements, search terms and audit event,
+/// inside the caller's transaction; `operation` is what the audit trail records.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    valid: ValidPosting,
+    origin: Option<Origin>,
+    operation: &str,
+) -> Result<posting::Model, ServiceError> {
+    let ValidPosting { new, description } = valid;
+    access::require(actor, &CREATE_POSTING, new.company_id)?;
+    if company::Entity::find_by_id(new.company_id)
+        .one(txn)
+        .await?
+        .is_none()
+    {
+        return Err(ServiceError::invalid("input.companyId", "no such company"));
+    }
+    let id = Uuid::now_v7();
+    let slug = match new.slug {
+        Some(slug) => {
+            if slug_taken(txn, new.company_id, &slug, None).await? {
+                return Err(slug_is_taken(&slug));
+            }
+            slug
+        }
+        None => {
+            let base = validate::slugify(&new.title);
+            if slug_taken(txn, new.company_id, &base, None).await? {
+                format!("{base}-{}", &id.simple().to_string()[24..])
+            } else {
+                base
+            }
+        }
+    };
+    let now = now();
+    let (source_key, content_hash, posted_at) = match origin {
+        Some(origin) => (
+            Some(origin.source_key),
+            Some(origin.content_hash),
+            origin.posted_at,
+        ),
+        None => (None, None, None),
+    };
+    let model = posting::Model {
+        id,
+        company_id: new.company_id,
+        slug,
+        title: new.title,
+        summary: new.summary,
+        description,
+        department: new.department,
+        occupation: new.occupation,
+        employment_type: new.employment_type,
+        remote_policy: new.remote_policy,
+        travel: new.travel,
+        language: new.language,
+        status: PostingStatus::Draft,
+        posted_at,
+        valid_through: new.valid_through,
+        apply_url: new.apply_url,
+        source_url: new.source_url,
+        content_hash,
+        source_key,
+        responsibilities: Responsibilities(new.responsibilities),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    // A concurrent write may take the slug between the check and the insert: the
+    // unique index refuses it, and the client hears the same as from the check.
+    posting::Entity::insert(posting::ActiveModel::from(model.clone()))
+        .exec_without_returning(txn)
+        .await
+        .map_err(ServiceError::unique("input.slug", || {
+            slug_is_taken(&model.slug).to_string()
+        }))?;
+    replace_locations(txn, id, new.locations).await?;
+    requirement_write::replace(txn, id, new.requirements).await?;
+    search::index::reindex(txn, &[id]).await?;
+    audit::record(
+        txn,
+        actor,
+        operation,
+        EntityType::Posting,
+        id,
+        new.company_id,
+    )
+    .await?;
+    Ok(model)
+}
+
+/// Replaces everything a posting holds with `valid` (its slug and status stay), bumping its
+/// version, inside the caller's transaction: what importing a changed page does.
+pub async fn replace(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    posting: &posting::Model,
+    valid: ValidPosting,
+    origin: Origin,
+    operation: &str,
+) -> Result<posting::Model, ServiceError> {
+    let ValidPosting { new, description } = valid;
+    access::require(actor, &UPDATE_POSTING, posting.company_id)?;
+    let active = posting::ActiveModel {
+        title: Set(new.title),
+        summary: Set(new.summary),
+        description: Set(description),
+        department: Set(new.department),
+        occupation: Set(new.occupation),
+        employment_type: Set(new.employment_type),
+        remote_policy: Set(new.remote_policy),
+        travel: Set(new.travel),
+        language: Set(new.language),
+        valid_through: Set(new.valid_through),
+        apply_url: Set(new.apply_url),
+        source_url: Set(new.source_url),
+        content_hash: Set(Some(origin.content_hash)),
+        posted_at: Set(origin.posted_at.or(posting.posted_at)),
+        responsibilities: Set(Responsibilities(new.responsibilities)),
+        ..Default::default()
+    };
+    let updated = save_versioned(txn, posting, active).await?;
+    replace_locations(txn, posting.id, new.locations).await?;
+    requirement_write::replace(txn, posting.id, new.requirements).await?;
+    search::index::reindex(txn, &[posting.id]).await?;
+    audit::record(
+        txn,
+        actor,
+        operation,
+        EntityType::Posting,
+        posting.id,
+        posting.company_id,
+    )
+    .await?;
+    Ok(updated)
 }
 
 /// Changes once validated, with the description in sections: what every attempt of the
@@ -392,6 +505,7 @@ pub async fn update(
         apply_url: url_change("input.applyUrl", changes.apply_url)?,
         source_url: url_change("input.sourceUrl", changes.source_url)?,
         locations: changes.locations.map(locations).transpose()?,
+        responsibilities: changes.responsibilities.map(responsibilities).transpose()?,
         ..changes
     };
     let valid = ValidChanges {
@@ -438,6 +552,9 @@ pub async fn update(
             apply(&mut active.valid_through, changes.valid_through);
             apply(&mut active.apply_url, changes.apply_url);
             apply(&mut active.source_url, changes.source_url);
+            if let Some(responsibilities) = changes.responsibilities {
+                active.responsibilities = Set(Responsibilities(responsibilities));
+            }
             let updated =
                 save_versioned(txn, &posting, active)
                     .await
@@ -506,7 +623,7 @@ impl Transition {
 }
 
 /// Why a posting cannot be published yet, if it cannot.
-async fn incomplete(
+pub async fn incomplete(
     txn: &impl ConnectionTrait,
     posting: &posting::Model,
 ) -> Result<Option<String>, ServiceError> {
@@ -547,45 +664,65 @@ pub async fn transition(
 ) -> Result<posting::Model, ServiceError> {
     transaction::write(db, actor, (), move |txn, actor, ()| {
         Box::pin(async move {
-            let posting = load_for_change(txn, actor.as_ref(), transition.guard(), id).await?;
-            check_version(&posting, expected_version)?;
-            if !transition.allowed_from(posting.status) {
-                return Err(ServiceError::Conflict(format!(
-                    "a {:?} posting cannot be {}",
-                    posting.status,
-                    match transition {
-                        Transition::Publish => "published",
-                        Transition::Close => "closed",
-                        Transition::Archive => "archived",
-                    }
-                )));
-            }
-            let mut active = posting::ActiveModel {
-                status: Set(transition.target()),
-                ..Default::default()
-            };
-            if transition == Transition::Publish {
-                if let Some(reason) = incomplete(txn, &posting).await? {
-                    return Err(ServiceError::Conflict(format!(
-                        "the posting cannot be published: {reason}"
-                    )));
-                }
-                active.posted_at = Set(Some(posted_at.or(posting.posted_at).unwrap_or_else(now)));
-            }
-            let updated = save_versioned(txn, &posting, active).await?;
-            audit::record(
+            transition_in(
                 txn,
                 actor.as_ref(),
-                transition.operation(),
-                EntityType::Posting,
                 id,
-                posting.company_id,
+                expected_version,
+                transition,
+                posted_at,
             )
-            .await?;
-            Ok(updated)
+            .await
         }) as Work<'_, _>
     })
     .await
+}
+
+/// [`transition`] inside the caller's transaction.
+pub async fn transition_in(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    id: Uuid,
+    expected_version: Option<i32>,
+    transition: Transition,
+    posted_at: Option<DateTime<Utc>>,
+) -> Result<posting::Model, ServiceError> {
+    let posting = load_for_change(txn, actor, transition.guard(), id).await?;
+    check_version(&posting, expected_version)?;
+    if !transition.allowed_from(posting.status) {
+        return Err(ServiceError::Conflict(format!(
+            "a {:?} posting cannot be {}",
+            posting.status,
+            match transition {
+                Transition::Publish => "published",
+                Transition::Close => "closed",
+                Transition::Archive => "archived",
+            }
+        )));
+    }
+    let mut active = posting::ActiveModel {
+        status: Set(transition.target()),
+        ..Default::default()
+    };
+    if transition == Transition::Publish {
+        if let Some(reason) = incomplete(txn, &posting).await? {
+            return Err(ServiceError::Conflict(format!(
+                "the posting cannot be published: {reason}"
+            )));
+        }
+        active.posted_at = Set(Some(posted_at.or(posting.posted_at).unwrap_or_else(now)));
+    }
+    let updated = save_versioned(txn, &posting, active).await?;
+    audit::record(
+        txn,
+        actor,
+        transition.operation(),
+        EntityType::Posting,
+        id,
+        posting.company_id,
+    )
+    .await?;
+    Ok(updated)
 }
 
 /// Deletes a posting with its locations and requirements. A posting with applications is

@@ -88,9 +88,11 @@ impl FromQueryResult for ByPosition<posting::Model> {
             apply_url: row.try_get_by_index(15)?,
             source_url: row.try_get_by_index(16)?,
             content_hash: row.try_get_by_index(17)?,
-            version: row.try_get_by_index(18)?,
-            created_at: row.try_get_by_index(19)?,
-            updated_at: row.try_get_by_index(20)?,
+            source_key: row.try_get_by_index(18)?,
+            responsibilities: row.try_get_by_index(19)?,
+            version: row.try_get_by_index(20)?,
+            created_at: row.try_get_by_index(21)?,
+            updated_at: row.try_get_by_index(22)?,
         }))
     }
 }
@@ -126,6 +128,8 @@ mod tests {
                 "apply_url",
                 "source_url",
                 "content_hash",
+                "source_key",
+                "responsibilities",
                 "version",
                 "created_at",
                 "updated_at",

@@ -48,6 +48,27 @@ where
     }
 }
 
+/// Runs `work` in a transaction that is always rolled back: what a dry run does, so that it
+/// answers exactly as the write would and writes nothing.
+pub async fn rehearse<V, T, F>(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    input: V,
+    work: F,
+) -> Result<T, ServiceError>
+where
+    V: Clone + Send + Sync,
+    T: Send,
+    F: for<'c> Fn(&'c DatabaseTransaction, Option<Principal>, V) -> Work<'c, T> + Send + Sync,
+{
+    let txn = db.begin().await?;
+    let result = work(&txn, actor.cloned(), input).await;
+    if let Err(rollback) = txn.rollback().await {
+        tracing::debug!(%rollback, "the rollback of a rehearsal failed");
+    }
+    result
+}
+
 /// One transaction: begun, worked in, committed or rolled back. The error reported is the
 /// one that ended the work: SQLite rolls a transaction back by itself after some errors
 /// (`SQLITE_FULL` among them), so the rollback that follows may fail, and saying so would

@@ -213,6 +213,8 @@ pub struct CreatePostingInput {
     pub locations: Option<Vec<LocationInput>>,
     /// The posting's requirements (at most 100), in order.
     pub requirements: Option<Vec<RequirementInput>>,
+    /// The duties of the job (at most 100), in order; each 1–2,000 characters.
+    pub responsibilities: Option<Vec<String>>,
 }
 
 impl CreatePostingInput {
@@ -252,6 +254,7 @@ impl CreatePostingInput {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
+            responsibilities: self.responsibilities.unwrap_or_default(),
         })
     }
 }
@@ -294,6 +297,8 @@ pub struct UpdatePostingInput {
     pub source_url: MaybeUndefined<String>,
     /// Replaces every location, in order.
     pub locations: Option<Vec<LocationInput>>,
+    /// Replaces the duties of the job, in order; `[]` removes them.
+    pub responsibilities: Option<Vec<String>>,
 }
 
 impl UpdatePostingInput {
@@ -319,6 +324,7 @@ impl UpdatePostingInput {
                 locations: self
                     .locations
                     .map(|list| list.into_iter().map(Into::into).collect()),
+                responsibilities: self.responsibilities,
             },
         ))
     }

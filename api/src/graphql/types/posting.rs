@@ -120,6 +120,12 @@ impl Posting {
         self.0.source_url.as_deref()
     }
 
+    /// The duties of the job, in the employer's order (imported pages list them under
+    /// headings such as "What you'll do").
+    async fn responsibilities(&self) -> &[String] {
+        &self.0.responsibilities.0
+    }
+
     /// Incremented by every change; send it back as `expectedVersion` when updating.
     async fn version(&self) -> i32 {
         self.0.version
@@ -444,6 +450,11 @@ impl PlainFields for Posting {
             name: "sourceUrl",
             value: |p| nullable(p.0.source_url.as_deref()),
             sql: Rendering::Text(&Column::SourceUrl),
+        },
+        PlainField {
+            name: "responsibilities",
+            value: |p| p.0.responsibilities.0.as_slice().into(),
+            sql: Rendering::StringsColumn(&Column::Responsibilities),
         },
         PlainField {
             name: "version",
