@@ -1,4 +1,5 @@
-//! The `jobgraph` command line: `serve` (the default), `migrate`, `schema`, `seed-sample`.
+//! The `jobgraph` command line: `serve` (the default), `migrate`, `schema`, `seed-sample`,
+//! `import`, `token`.
 //! Settings come from defaults, then `.env`, then environment variables, then flags.
 
 use std::path::PathBuf;
@@ -195,6 +196,29 @@ pub enum Command {
     Schema,
     /// Load the sample catalog into the database
     SeedSample,
+    /// Import posting pages (JSON-LD, HTML, text, listings) as postings; prints a report
+    Import {
+        /// The company (slug or id) every posting is for [default: the one each page names,
+        /// created when new]
+        #[arg(long)]
+        company: Option<String>,
+        /// Publish each posting that is complete; the others stay drafts, and the report says
+        /// why
+        #[arg(long)]
+        publish: bool,
+        /// Read and check everything, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON instead of a table
+        #[arg(long)]
+        json: bool,
+        /// The format of every file [default: told from each file's content]
+        #[arg(long, value_enum)]
+        format: Option<crate::import::Format>,
+        /// The files to import
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print a signed token for the configured HS256 secret (or the local development secret)
     Token {
         /// The company the token acts for: its slug or id (repeatable)
@@ -410,6 +434,22 @@ async fn run(command: Command, settings: Settings) -> Result<(), Box<dyn std::er
                 summary.companies, summary.postings
             );
         }
+        Command::Import {
+            company,
+            publish,
+            dry_run,
+            json,
+            format,
+            files,
+        } => {
+            let options = service::import_write::ImportOptions {
+                company: None,
+                publish,
+                dry_run,
+                format,
+            };
+            import_files(&settings, company.as_deref(), options, json, &files).await?;
+        }
         Command::Token {
             companies,
             scope,
@@ -441,6 +481,118 @@ async fn invalidate_cached_answers(
         .invalidate()
         .await;
     Ok(())
+}
+
+/// `jobgraph import`: reads the files, stores their postings as an admin, prints the report,
+/// and fails when any document did.
+async fn import_files(
+    settings: &Settings,
+    company: Option<&str>,
+    mut options: service::import_write::ImportOptions,
+    json: bool,
+    files: &[PathBuf],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::{IsTerminal, Write};
+
+    use crate::import::Document;
+    use crate::import::report::{Outcome, ReportRow};
+
+    let db = db::connect(&settings.database, StatementCounter::default()).await?;
+    db::migrate(&db, &settings.database).await?;
+    if let Some(company) = company {
+        options.company = Some(resolve_company(&db, company).await?);
+    }
+    let mut documents = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in files {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match read_limited(path) {
+            Ok(bytes) => documents.push(Document { name, bytes }),
+            Err(error) => unreadable.push(ReportRow {
+                document: name,
+                entry: 1,
+                line: None,
+                format: None,
+                title: None,
+                outcome: Outcome::Failed,
+                posting_id: None,
+                slug: None,
+                status: None,
+                version: None,
+                detail: Some(format!("cannot read {}: {error}", path.display())),
+            }),
+        }
+    }
+    let actor = crate::auth::Principal::new("jobgraph import", [Scope::Admin], Vec::new());
+    let show_progress = std::io::stderr().is_terminal();
+    let today = chrono::Utc::now().date_naive();
+    let mut report = service::import_write::import(
+        &db,
+        Some(&actor),
+        &documents,
+        &options,
+        today,
+        |done, total| {
+            if show_progress && total > 1 {
+                let width = 30;
+                let filled = done * width / total.max(1);
+                eprint!(
+                    "\r[{}{}] {done}/{total} postings",
+                    "#".repeat(filled),
+                    ".".repeat(width - filled)
+                );
+                if done == total {
+                    eprintln!();
+                }
+                let _ = std::io::stderr().flush();
+            }
+        },
+    )
+    .await;
+    report.rows.extend(unreadable);
+    let counts = report.counts();
+    if !options.dry_run && counts.created + counts.updated > 0 {
+        invalidate_cached_answers(settings, &db).await?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.table());
+    }
+    if counts.failed > 0 {
+        return Err(format!("{} of {} postings failed", counts.failed, report.rows.len()).into());
+    }
+    Ok(())
+}
+
+/// A file's bytes, refusing one too large for an import before reading it.
+fn read_limited(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    // One byte more than the limit is enough for the import to say the file is too large.
+    file.take(crate::import::MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A company's id from its slug or id.
+async fn resolve_company(
+    db: &sea_orm::DatabaseConnection,
+    company: &str,
+) -> Result<Uuid, Box<dyn std::error::Error>> {
+    let found = match Uuid::parse_str(company) {
+        Ok(id) => service::company::by_ids(db, &[id])
+            .await?
+            .into_iter()
+            .next(),
+        Err(_) => service::company::by_slug(db, company).await?,
+    };
+    Ok(found.ok_or_else(|| format!("no company {company:?}"))?.id)
 }
 
 /// `jobgraph token`: resolves the companies, checks the scopes, and signs.
@@ -483,14 +635,7 @@ async fn issue_token(
     db::migrate(&db, &settings.database).await?;
     let mut ids = Vec::new();
     for company in companies {
-        let found = match Uuid::parse_str(company) {
-            Ok(id) => service::company::by_ids(&db, &[id])
-                .await?
-                .into_iter()
-                .next(),
-            Err(_) => service::company::by_slug(&db, company).await?,
-        };
-        ids.push(found.ok_or_else(|| format!("no company {company:?}"))?.id);
+        ids.push(resolve_company(&db, company).await?);
     }
     Ok(token::sign_hs256(
         secret.as_bytes(),

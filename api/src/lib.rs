@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod metrics;
 pub mod per_thread;
 pub mod rate_limit;

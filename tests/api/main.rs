@@ -23,6 +23,7 @@ mod faults;
 mod fixtures;
 mod graphiql;
 mod http_protocol;
+mod import;
 mod introspection;
 mod lookups;
 mod migrations;

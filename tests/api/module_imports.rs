@@ -70,7 +70,13 @@ fn imports(module: &str, source: &str, modules: &BTreeSet<String>) -> BTreeSet<S
     // Unit tests may import whatever they test.
     let source = source.split("#[cfg(test)]").next().unwrap_or(source);
     let mut found = BTreeSet::new();
-    for statement in source.split("use ").skip(1) {
+    // `use` statements start their line (maybe after `pub`); "use " inside a string does not.
+    for (at, _) in source.match_indices("use ") {
+        let line_start = source[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        if !matches!(source[line_start..at].trim(), "" | "pub" | "pub(crate)") {
+            continue;
+        }
+        let statement = &source[at + 4..];
         let Some(end) = statement.find(';') else {
             continue;
         };

@@ -10,6 +10,7 @@ pub mod company;
 pub mod company_write;
 pub mod description;
 pub mod facets;
+pub mod import_write;
 pub mod keyset;
 pub mod permissions;
 pub mod posting;

@@ -1,0 +1,342 @@
+//! Storing what an import read: each posting in its own transaction (all or nothing), found
+//! again by its company and source key, left alone when its content is unchanged, replaced
+//! with a version bump and an audit event when it changed, published on request when it is
+//! complete. Reposts within a batch are stored once; a posting that fails is reported and
+//! the batch goes on.
+
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use entity::enums::PostingStatus;
+use entity::{company, posting};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter,
+};
+use uuid::Uuid;
+
+use super::access::Actor;
+use super::company_write::{self, NewCompany};
+use super::posting_write::{
+    self, DescriptionInput, NewLocation, NewPosting, Origin, Transition, ValidPosting,
+};
+use super::requirement_write::NewRequirement;
+use super::transaction::{self, Work};
+use super::validate;
+use crate::auth::Principal;
+use crate::error::ServiceError;
+use crate::import::report::{ImportReport, Outcome, ReportRow};
+use crate::import::{self, Document, Format, ImportedPosting, repost};
+
+/// How an import stores what it reads.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// The company every posting is for; else the one each page names (created if new).
+    pub company: Option<Uuid>,
+    /// Publish each posting that is complete; the others stay drafts, and the report says why.
+    pub publish: bool,
+    /// Read and check everything, write nothing.
+    pub dry_run: bool,
+    /// The format of every document; else each one's is told from its content.
+    pub format: Option<Format>,
+}
+
+/// What storing one posting did.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub outcome: Outcome,
+    pub posting: posting::Model,
+    /// Why a posting asked to be published stayed a draft.
+    pub draft_reason: Option<String>,
+}
+
+fn start_of(date: NaiveDate) -> chrono::DateTime<Utc> {
+    Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN))
+}
+
+fn end_of(date: NaiveDate) -> chrono::DateTime<Utc> {
+    let end = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
+    Utc.from_utc_datetime(&date.and_time(end))
+}
+
+/// The posting as the write path takes it, checked like any other.
+fn valid_posting(imported: &ImportedPosting) -> Result<ValidPosting, ServiceError> {
+    let summary = imported
+        .summary
+        .as_ref()
+        .map(|summary| summary.chars().take(1_000).collect());
+    ValidPosting::of(NewPosting {
+        company_id: Uuid::nil(),
+        slug: None,
+        title: imported.title.clone(),
+        summary,
+        description: DescriptionInput::Sections(imported.sections.clone()),
+        department: imported.department.clone(),
+        occupation: imported.occupation.clone(),
+        employment_type: imported.employment_type,
+        remote_policy: imported.remote_policy,
+        travel: imported.travel.clone(),
+        language: imported.language.clone(),
+        valid_through: imported.valid_through.map(end_of),
+        apply_url: imported.apply_url.clone(),
+        source_url: imported.source_url.clone(),
+        locations: imported
+            .locations
+            .iter()
+            .map(|location| NewLocation {
+                city: location.city.clone(),
+                region: location.region.clone(),
+                country: location.country.clone(),
+            })
+            .collect(),
+        requirements: imported
+            .requirements
+            .iter()
+            .map(|requirement| NewRequirement {
+                kind: requirement.kind,
+                text: requirement.text.clone(),
+                required: requirement.required,
+                years_min: requirement.years_min,
+                years_max: requirement.years_max,
+            })
+            .collect(),
+        responsibilities: imported.responsibilities.clone(),
+    })
+}
+
+/// The company a posting is for: the one asked for, else the one its page names (found by
+/// slug or name, created when new).
+async fn company_for(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    imported: &ImportedPosting,
+    options: &ImportOptions,
+) -> Result<company::Model, ServiceError> {
+    if let Some(id) = options.company {
+        return company::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("company", "no such company"));
+    }
+    let Some(name) = imported.company.as_deref() else {
+        return Err(ServiceError::invalid(
+            "company",
+            "the page names no company; say which one (--company)",
+        ));
+    };
+    let slug = validate::slugify(name);
+    if let Some(found) = company::Entity::find()
+        .filter(
+            Condition::any()
+                .add(company::Column::Slug.eq(slug.as_str()))
+                .add(company::Column::Name.eq(name)),
+        )
+        .one(txn)
+        .await?
+    {
+        return Ok(found);
+    }
+    let new = NewCompany {
+        slug,
+        name: name.to_owned(),
+        website: None,
+        description: None,
+        headquarters: None,
+    }
+    .validated()?;
+    company_write::insert(txn, actor, new).await
+}
+
+/// Stores one imported posting inside the caller's transaction.
+async fn store_in(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    imported: &ImportedPosting,
+    valid: ValidPosting,
+    options: &ImportOptions,
+) -> Result<Stored, ServiceError> {
+    let company = company_for(txn, actor, imported, options).await?;
+    let valid = valid.for_company(company.id);
+    let origin = Origin {
+        source_key: imported.source_key.clone(),
+        content_hash: imported.content_hash(),
+        posted_at: imported.posted_on.map(start_of),
+    };
+    let existing = posting::Entity::find()
+        .filter(posting::Column::CompanyId.eq(company.id))
+        .filter(posting::Column::SourceKey.eq(imported.source_key.as_str()))
+        .one(txn)
+        .await?;
+    let (outcome, mut stored) = match existing {
+        Some(existing) if existing.content_hash.as_deref() == Some(&origin.content_hash) => {
+            return Ok(Stored {
+                outcome: Outcome::Unchanged,
+                posting: existing,
+                draft_reason: None,
+            });
+        }
+        Some(existing) => (
+            Outcome::Updated,
+            posting_write::replace(txn, actor, &existing, valid, origin, "importPosting").await?,
+        ),
+        None => (
+            Outcome::Created,
+            posting_write::insert(txn, actor, valid, Some(origin), "importPosting").await?,
+        ),
+    };
+    let mut draft_reason = None;
+    if options.publish && stored.status == PostingStatus::Draft {
+        match posting_write::incomplete(txn, &stored).await? {
+            Some(reason) => draft_reason = Some(format!("stays a draft: {reason}")),
+            None => {
+                stored = posting_write::transition_in(
+                    txn,
+                    actor,
+                    stored.id,
+                    None,
+                    Transition::Publish,
+                    None,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(Stored {
+        outcome,
+        posting: stored,
+        draft_reason,
+    })
+}
+
+/// Stores one imported posting in its own transaction (rolled back in a dry run).
+pub async fn store(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    imported: &ImportedPosting,
+    options: &ImportOptions,
+) -> Result<Stored, ServiceError> {
+    let valid = valid_posting(imported)?;
+    let input = (imported.clone(), valid, options.clone());
+    if options.dry_run {
+        transaction::rehearse(db, actor, input, store_work).await
+    } else {
+        transaction::write(db, actor, input, store_work).await
+    }
+}
+
+/// What each attempt of [`store`]'s transaction gets.
+type StoreInput = (ImportedPosting, ValidPosting, ImportOptions);
+
+fn store_work(
+    txn: &DatabaseTransaction,
+    actor: Option<Principal>,
+    (imported, valid, options): StoreInput,
+) -> Work<'_, Stored> {
+    Box::pin(async move { store_in(txn, actor.as_ref(), &imported, valid, &options).await })
+}
+
+/// Imports a batch of documents; `progress` hears how many of them are done.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    documents: &[Document],
+    options: &ImportOptions,
+    today: NaiveDate,
+    mut progress: impl FnMut(usize, usize),
+) -> ImportReport {
+    let mut rows: Vec<ReportRow> = Vec::new();
+    let mut read: Vec<Option<ImportedPosting>> = Vec::new();
+    for document in documents {
+        let row = |entry, line, format, title: Option<String>, outcome, detail| ReportRow {
+            document: document.name.clone(),
+            entry,
+            line,
+            format,
+            title,
+            outcome,
+            posting_id: None,
+            slug: None,
+            status: None,
+            version: None,
+            detail,
+        };
+        match import::extract(document, options.format, today) {
+            Err(error) => {
+                rows.push(row(
+                    1,
+                    error.line,
+                    None,
+                    None,
+                    Outcome::Failed,
+                    Some(error.reason),
+                ));
+                read.push(None);
+            }
+            Ok(extracted) => {
+                for (index, posting) in extracted.postings.into_iter().enumerate() {
+                    match posting {
+                        Ok(posting) => {
+                            rows.push(row(
+                                index + 1,
+                                Some(posting.line),
+                                Some(extracted.format),
+                                Some(posting.title.clone()),
+                                Outcome::Created,
+                                None,
+                            ));
+                            read.push(Some(posting));
+                        }
+                        Err(error) => {
+                            rows.push(row(
+                                index + 1,
+                                error.line,
+                                Some(extracted.format),
+                                None,
+                                Outcome::Failed,
+                                Some(error.reason),
+                            ));
+                            read.push(None);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let originals = repost::originals(&read.iter().map(Option::as_ref).collect::<Vec<_>>());
+    let total = rows.len();
+    for index in 0..total {
+        progress(index, total);
+        let Some(posting) = &read[index] else {
+            continue;
+        };
+        if let Some(original) = originals[index] {
+            let of = rows[original].reference(
+                rows.iter()
+                    .filter(|other| other.document == rows[original].document)
+                    .count(),
+            );
+            let row = &mut rows[index];
+            row.outcome = Outcome::Duplicate;
+            row.detail = Some(format!("repost of {of}"));
+            continue;
+        }
+        let row = &mut rows[index];
+        match store(db, actor, posting, options).await {
+            Ok(stored) => {
+                row.outcome = stored.outcome;
+                row.posting_id = Some(stored.posting.id);
+                row.slug = Some(stored.posting.slug);
+                row.status = Some(stored.posting.status);
+                row.version = Some(stored.posting.version);
+                row.detail = stored.draft_reason;
+            }
+            Err(error) => {
+                row.outcome = Outcome::Failed;
+                row.detail = Some(error.to_string());
+            }
+        }
+    }
+    progress(total, total);
+    ImportReport {
+        dry_run: options.dry_run,
+        rows,
+    }
+}
