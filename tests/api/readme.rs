@@ -98,6 +98,12 @@ fn every_readme_example_does_what_the_readme_says() {
         .current_dir(&scratch.0)
         .env_remove("DATABASE_URL")
         .env_remove("REDIS_URL")
+        // The import example reads the sample pages from beside the repository.
+        .env(
+            "JOBGRAPH_CORPUS",
+            std::env::var("JOBGRAPH_CORPUS")
+                .unwrap_or_else(|_| format!("{}/../shared/corpus", env!("CARGO_MANIFEST_DIR"))),
+        )
         .output()
         .expect("run sh (and curl)");
     let _ = server.kill();
