@@ -160,6 +160,11 @@ pub enum ServiceError {
     /// A stale `expectedVersion`, or a change the object's state does not allow.
     #[error("{0}")]
     Conflict(String),
+    /// A posting that Google for Jobs would not accept cannot be published: `missing` names
+    /// the JobPosting properties it lacks (`title`, `description`, `jobLocation`,
+    /// `applicantLocationRequirements`), sent as `extensions.fields`.
+    #[error("the posting cannot be published yet; it lacks {}", .missing.join(", "))]
+    Unpublishable { missing: Vec<&'static str> },
     /// A value that must be unique is already used (a slug): `field` names the input field
     /// that holds it. Raised by the check before a write and, when a concurrent write took the
     /// value between that check and the insert, by [`ServiceError::unique`] from the
@@ -211,7 +216,9 @@ impl ServiceError {
             ServiceError::Unauthenticated(_) => ErrorCode::Unauthenticated,
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::NotFound(_) => ErrorCode::NotFound,
-            ServiceError::Conflict(_) | ServiceError::Taken { .. } => ErrorCode::Conflict,
+            ServiceError::Conflict(_)
+            | ServiceError::Taken { .. }
+            | ServiceError::Unpublishable { .. } => ErrorCode::Conflict,
             ServiceError::Database(cause) if is_storage_full(cause) => {
                 ErrorCode::InsufficientStorage
             }
@@ -315,6 +322,16 @@ impl ErrorExtensions for ServiceError {
             ServiceError::Taken { field, .. } => {
                 graphql_error(ErrorCode::Conflict, self.to_string())
                     .extend_with(|_, extensions| extensions.set("field", field.as_str()))
+            }
+            ServiceError::Unpublishable { missing } => {
+                graphql_error(ErrorCode::Conflict, self.to_string()).extend_with(|_, extensions| {
+                    extensions.set(
+                        "fields",
+                        async_graphql::Value::List(
+                            missing.iter().map(|field| (*field).into()).collect(),
+                        ),
+                    );
+                })
             }
             ServiceError::InvalidInput { field, message } => {
                 graphql_error(ErrorCode::BadUserInput, self.to_string()).extend_with(

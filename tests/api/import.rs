@@ -527,7 +527,7 @@ async fn published_imports_reach_anonymous_readers_through_the_cache(backend: Ba
         report["rows"][0]["detail"]
             .as_str()
             .unwrap()
-            .contains("location"),
+            .contains("jobLocation"),
         "{report:#}"
     );
 }
@@ -622,5 +622,107 @@ async fn malformed_documents_fail_alone() {
             .iter()
             .any(|t| t.contains("<script>alert(1)</script>")),
         "a script tag in a text page is text: {titles:?}"
+    );
+}
+
+on_both_databases!(exported_json_ld_imports_back_as_the_same_posting);
+
+async fn exported_json_ld_imports_back_as_the_same_posting(backend: Backend) {
+    let app = spawn_app(backend.clone()).await;
+    let (success, report) = import(&app, &["--publish", &corpus("us-career-site-posting.txt")]);
+    assert!(success, "{report:#}");
+    let data = app
+        .request()
+        .query("{ postings(first: 1) { edges { node { jsonLd } } } }")
+        .send()
+        .await
+        .data();
+    let exported = data["postings"]["edges"][0]["node"]["jsonLd"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let json: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(json["@type"], "JobPosting");
+    assert_eq!(json["title"], "Regional Fixed Operations Manager");
+    assert_eq!(json["hiringOrganization"]["name"], "Polestar");
+    assert_eq!(json["jobLocation"].as_array().unwrap().len(), 4);
+    assert_eq!(json["jobLocation"][0]["address"]["addressRegion"], "FL");
+    assert!(json["datePosted"].is_string() && json["description"].is_string());
+    assert_eq!(json["experienceRequirements"]["monthsOfExperience"], 60);
+    assert_eq!(
+        json["jobgraph:posting"]["requirements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        9
+    );
+
+    let scratch = Scratch::new();
+    let path = scratch.file("exported.json", &exported);
+    let other = spawn_app(backend).await;
+    let (success, report) = import(&other, &[&path]);
+    assert!(success, "{report:#}");
+    assert_eq!(report["rows"][0]["outcome"], "created", "{report:#}");
+    let (before, after) = (stored(&app).await, stored(&other).await);
+    let (before, after) = (
+        &before["Regional Fixed Operations Manager"],
+        &after["Regional Fixed Operations Manager"],
+    );
+    assert_eq!(before.company, after.company);
+    assert_eq!(before.locations, after.locations);
+    assert_eq!(before.headings, after.headings);
+    assert_eq!(before.duties, after.duties);
+    assert_eq!(before.requirements, after.requirements);
+    let one = |db| async move {
+        let posting = posting::Entity::find().one(db).await.unwrap().unwrap();
+        (
+            posting.summary,
+            posting.description,
+            posting.department,
+            posting.occupation,
+            posting.travel,
+            posting.remote_policy,
+            posting.employment_type,
+            posting.language,
+        )
+    };
+    assert_eq!(one(&app.db).await, one(&other.db).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_ld_cannot_end_the_script_that_embeds_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let scratch = Scratch::new();
+    let page = scratch.file(
+        "page.txt",
+        "Engineer </script><script>alert(1)</script> & <b>friends</b>\nWe build bridges in Malmö for everyone who crosses them, every day.\nAbout Bridgeworks\nBridgeworks has built bridges since 1901, in Malmö and beyond.\n",
+    );
+    let (success, report) = import(&app, &["--publish", &page]);
+    assert!(success, "{report:#}");
+    let data = app
+        .request()
+        .query("{ postings(first: 1) { edges { node { jsonLd } } } }")
+        .send()
+        .await
+        .data();
+    let exported = data["postings"]["edges"][0]["node"]["jsonLd"]
+        .as_str()
+        .unwrap();
+    for unsafe_text in ["</", "<script", "<b>", "&"] {
+        assert!(
+            !exported.contains(unsafe_text),
+            "{unsafe_text} in {exported}"
+        );
+    }
+    let json: Value = serde_json::from_str(exported).unwrap();
+    assert_eq!(
+        json["title"],
+        "Engineer </script><script>alert(1)</script> & <b>friends</b>"
+    );
+    assert!(
+        json["description"]
+            .as_str()
+            .unwrap()
+            .contains("<p>We build bridges in Malmö")
     );
 }

@@ -849,6 +849,12 @@ async fn publishing_an_incomplete_draft_is_a_conflict_that_names_what_is_missing
             .contains("description"),
         "{body}"
     );
+    // What Google for Jobs requires and the draft lacks, by the JobPosting property's name.
+    let fields = &body["errors"][0]["extensions"]["fields"];
+    assert!(
+        fields.as_array().unwrap().contains(&json!("description")),
+        "{body}"
+    );
 }
 
 async fn an_update_at_a_stale_version_is_a_conflict_and_changes_nothing(backend: Backend) {

@@ -1,13 +1,18 @@
-//! schema.org JobPosting JSON-LD: standalone, in an array, under `@graph`, or in an HTML
-//! page's `<script type="application/ld+json">`. Its description (HTML) is read as a page
-//! for sections, duties and requirements.
+//! schema.org JobPosting JSON-LD, both ways. Read: standalone, in an array, under `@graph`, or
+//! in an HTML page's `<script type="application/ld+json">`; its description (HTML) is read as
+//! a page for sections, duties and requirements, unless it is jobgraph's own, whose
+//! [`EXTENSION`] holds them exactly. Written: [`job_posting`], for Google for Jobs, and
+//! [`script_safe`] for embedding it in a page.
 
-use chrono::NaiveDate;
-use entity::enums::{EmploymentType, RemotePolicy};
-use serde_json::Value;
+use chrono::{NaiveDate, SecondsFormat};
+use entity::enums::{EmploymentType, RemotePolicy, RequirementKind};
+use entity::sections::DescriptionSection;
+use entity::{company, posting, posting_location, requirement};
+use serde_json::{Value, json};
 
 use super::location::{self, ImportedLocation};
-use super::page::{self, PageContext};
+use super::page::{self, Line, Mark, PageContext};
+use super::requirement::ImportedRequirement;
 use super::{ExtractError, ImportedPosting, html, wording};
 
 /// The JobPosting objects of a JSON-LD value.
@@ -177,6 +182,11 @@ fn posting(
             .collect();
     }
     let page = html::parse(&description);
+    if let Some(extension) = value.get(EXTENSION) {
+        return Ok(own_posting(
+            value, extension, page.lines, source_key, url, locations, remote, title, today,
+        ));
+    }
     let mut posting = page::posting(
         page.lines,
         PageContext {
@@ -210,6 +220,337 @@ fn posting(
             .collect();
     }
     Ok(posting)
+}
+
+/// The sections of jobgraph's own description HTML, exactly: a heading starts a section,
+/// paragraphs and items follow it.
+fn own_sections(lines: Vec<Line>) -> Vec<DescriptionSection> {
+    let mut sections: Vec<DescriptionSection> = Vec::new();
+    for line in lines {
+        if line.mark == Mark::Heading || sections.is_empty() {
+            sections.push(DescriptionSection {
+                heading: (line.mark == Mark::Heading).then(|| line.text.clone()),
+                ..Default::default()
+            });
+        }
+        let Some(section) = sections.last_mut() else {
+            continue;
+        };
+        match line.mark {
+            Mark::Text => section.paragraphs.push(line.text),
+            Mark::Item => section.items.push(line.text),
+            Mark::Heading | Mark::Blank => {}
+        }
+    }
+    sections
+}
+
+/// A posting jobgraph exported: everything read from its own properties, none guessed.
+#[allow(clippy::too_many_arguments)]
+fn own_posting(
+    value: &Value,
+    extension: &Value,
+    lines: Vec<Line>,
+    source_key: String,
+    url: Option<String>,
+    locations: Vec<ImportedLocation>,
+    remote: bool,
+    title: String,
+    today: NaiveDate,
+) -> ImportedPosting {
+    let sections = own_sections(lines);
+    let requirements = extension
+        .get("requirements")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    Some(ImportedRequirement {
+                        kind: serde_json::from_value::<RequirementKind>(item.get("kind")?.clone())
+                            .unwrap_or(RequirementKind::Other),
+                        text: text(item.get("text"))?,
+                        required: item
+                            .get("required")
+                            .and_then(Value::as_bool)
+                            .unwrap_or(true),
+                        years_min: item
+                            .get("yearsMin")
+                            .and_then(Value::as_i64)
+                            .map(|y| y as i32),
+                        years_max: item
+                            .get("yearsMax")
+                            .and_then(Value::as_i64)
+                            .map(|y| y as i32),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let remote_policy = extension
+        .get("remotePolicy")
+        .and_then(|policy| serde_json::from_value::<RemotePolicy>(policy.clone()).ok())
+        .unwrap_or(if remote {
+            RemotePolicy::Remote
+        } else {
+            RemotePolicy::Onsite
+        });
+    let body: String = sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter().chain(&s.items))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n");
+    ImportedPosting {
+        company: text(value.get("hiringOrganization")),
+        source_key,
+        source_url: url,
+        title,
+        summary: text(value.get("disambiguatingDescription")),
+        department: text(extension.get("department")),
+        occupation: text(value.get("occupationalCategory")),
+        locations,
+        posted_on: text(value.get("datePosted")).and_then(|d| wording::date(&d, today)),
+        valid_through: text(value.get("validThrough")).and_then(|d| wording::date(&d, today)),
+        employment_type: employment_type(value.get("employmentType"))
+            .unwrap_or(EmploymentType::FullTime),
+        remote_policy,
+        travel: text(extension.get("travel")),
+        language: text(value.get("inLanguage"))
+            .unwrap_or_else(|| wording::language(&body).to_owned()),
+        apply_url: None,
+        sections,
+        responsibilities: text(value.get("responsibilities"))
+            .map(|duties| duties.lines().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        requirements,
+        line: 1,
+    }
+}
+
+/// The property of jobgraph's JSON-LD holding what schema.org cannot carry: each
+/// requirement's kind, whether it is required, its years; the department, travel, the
+/// remote policy. Importing the JSON-LD back reads it, so that a posting survives the trip.
+pub const EXTENSION: &str = "jobgraph:posting";
+
+/// What the JSON-LD of a stored posting is made from.
+pub struct Exported<'a> {
+    pub posting: &'a posting::Model,
+    pub company: &'a company::Model,
+    pub locations: &'a [posting_location::Model],
+    pub requirements: &'a [requirement::Model],
+    /// The posting's public id, its `identifier`.
+    pub identifier: &'a str,
+}
+
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The description as the HTML schema.org's `description` holds: a heading per section, its
+/// paragraphs, its items as a list; every text escaped.
+fn description_html(sections: &[DescriptionSection]) -> String {
+    let mut html = String::new();
+    for section in sections {
+        if let Some(heading) = &section.heading {
+            html.push_str(&format!("<h3>{}</h3>", html_escape(heading)));
+        }
+        for paragraph in &section.paragraphs {
+            html.push_str(&format!("<p>{}</p>", html_escape(paragraph)));
+        }
+        if !section.items.is_empty() {
+            html.push_str("<ul>");
+            for item in &section.items {
+                html.push_str(&format!("<li>{}</li>", html_escape(item)));
+            }
+            html.push_str("</ul>");
+        }
+    }
+    html
+}
+
+fn employment_type_name(kind: EmploymentType) -> &'static str {
+    match kind {
+        EmploymentType::FullTime => "FULL_TIME",
+        EmploymentType::PartTime => "PART_TIME",
+        EmploymentType::Contractor => "CONTRACTOR",
+        EmploymentType::Temporary => "TEMPORARY",
+        EmploymentType::Intern => "INTERN",
+        EmploymentType::Volunteer => "VOLUNTEER",
+        EmploymentType::PerDiem => "PER_DIEM",
+        EmploymentType::Other => "OTHER",
+    }
+}
+
+/// A stored posting as schema.org JobPosting, with Google for Jobs' required properties
+/// (title, description, datePosted, hiringOrganization, jobLocation or `TELECOMMUTE` with
+/// `applicantLocationRequirements`) and its recommended ones where known.
+pub fn job_posting(exported: &Exported<'_>) -> Value {
+    let Exported {
+        posting,
+        company,
+        locations,
+        requirements,
+        identifier,
+    } = exported;
+    let mut out = serde_json::Map::new();
+    let mut put = |key: &str, value: Value| {
+        if !value.is_null() {
+            out.insert(key.to_owned(), value);
+        }
+    };
+    put("@context", json!("https://schema.org/"));
+    put("@type", json!("JobPosting"));
+    put("title", json!(posting.title));
+    put(
+        "description",
+        json!(description_html(&posting.description.0)),
+    );
+    put("disambiguatingDescription", json!(posting.summary));
+    put(
+        "datePosted",
+        json!(
+            posting
+                .posted_at
+                .unwrap_or(posting.created_at)
+                .format("%Y-%m-%d")
+                .to_string()
+        ),
+    );
+    put(
+        "validThrough",
+        json!(
+            posting
+                .valid_through
+                .map(|at| at.to_rfc3339_opts(SecondsFormat::Secs, true))
+        ),
+    );
+    put(
+        "employmentType",
+        json!(employment_type_name(posting.employment_type)),
+    );
+    let mut organization = json!({ "@type": "Organization", "name": company.name });
+    if let Some(website) = &company.website {
+        organization["sameAs"] = json!(website);
+    }
+    put("hiringOrganization", organization);
+    put(
+        "identifier",
+        json!({ "@type": "PropertyValue", "name": company.name, "value": identifier }),
+    );
+    let places: Vec<Value> = locations
+        .iter()
+        .map(|location| {
+            let mut address =
+                json!({ "@type": "PostalAddress", "addressCountry": location.country });
+            if let Some(city) = &location.city {
+                address["addressLocality"] = json!(city);
+            }
+            if let Some(region) = &location.region {
+                address["addressRegion"] = json!(region);
+            }
+            json!({ "@type": "Place", "address": address })
+        })
+        .collect();
+    if posting.remote_policy == RemotePolicy::Remote {
+        put("jobLocationType", json!("TELECOMMUTE"));
+        let mut countries: Vec<&str> = locations.iter().map(|l| l.country.as_str()).collect();
+        countries.dedup();
+        put(
+            "applicantLocationRequirements",
+            Value::Array(
+                countries
+                    .into_iter()
+                    .map(|country| json!({ "@type": "Country", "name": country }))
+                    .collect(),
+            ),
+        );
+    } else if !places.is_empty() {
+        put("jobLocation", Value::Array(places));
+    }
+    put("directApply", json!(posting.apply_url.is_none()));
+    if let Some(url) = &posting.apply_url {
+        put("url", json!(url));
+    }
+    put("occupationalCategory", json!(posting.occupation));
+    put("inLanguage", json!(posting.language));
+    if !posting.responsibilities.0.is_empty() {
+        put(
+            "responsibilities",
+            json!(posting.responsibilities.0.join("\n")),
+        );
+    }
+    let texts = |wanted: &dyn Fn(&requirement::Model) -> bool| -> Vec<&str> {
+        requirements
+            .iter()
+            .filter(|r| wanted(r))
+            .map(|r| r.text.as_str())
+            .collect()
+    };
+    let qualifications = texts(&|r| r.required && r.kind != RequirementKind::Skill);
+    if !qualifications.is_empty() {
+        put("qualifications", json!(qualifications.join("\n")));
+    }
+    let skills = texts(&|r| r.kind == RequirementKind::Skill);
+    if !skills.is_empty() {
+        put("skills", json!(skills.join("\n")));
+    }
+    if let Some(years) = requirements
+        .iter()
+        .filter(|r| r.required && r.kind == RequirementKind::Experience)
+        .filter_map(|r| r.years_min)
+        .max()
+    {
+        put(
+            "experienceRequirements",
+            json!({ "@type": "OccupationalExperienceRequirements", "monthsOfExperience": years * 12 }),
+        );
+    }
+    put(
+        EXTENSION,
+        json!({
+            "department": posting.department,
+            "remotePolicy": posting.remote_policy,
+            "travel": posting.travel,
+            "requirements": requirements.iter().map(|r| json!({
+                "kind": r.kind,
+                "text": r.text,
+                "required": r.required,
+                "yearsMin": r.years_min,
+                "yearsMax": r.years_max,
+            })).collect::<Vec<_>>(),
+        }),
+    );
+    Value::Object(out)
+}
+
+/// JSON text safe inside an HTML `<script>`: `<`, `>`, `&` and the JavaScript line separators
+/// written as `\u` escapes, which JSON reads as the same characters.
+pub fn script_safe(value: &Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

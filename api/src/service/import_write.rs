@@ -184,9 +184,15 @@ async fn store_in(
     };
     let mut draft_reason = None;
     if options.publish && stored.status == PostingStatus::Draft {
-        match posting_write::incomplete(txn, &stored).await? {
-            Some(reason) => draft_reason = Some(format!("stays a draft: {reason}")),
-            None => {
+        let missing = posting_write::incomplete(txn, &stored).await?;
+        match missing.as_slice() {
+            [_, ..] => {
+                draft_reason = Some(format!(
+                    "stays a draft: it lacks {} (Google for Jobs requires them)",
+                    missing.join(", ")
+                ))
+            }
+            [] => {
                 stored = posting_write::transition_in(
                     txn,
                     actor,

@@ -622,13 +622,17 @@ impl Transition {
     }
 }
 
-/// Why a posting cannot be published yet, if it cannot.
+/// The properties Google for Jobs requires of a JobPosting that the posting lacks: a title, a
+/// description with text, and a location (`jobLocation`), or for a remote job the countries
+/// it may be done from (`applicantLocationRequirements`). The date posted and the hiring
+/// organization it always has. Empty when it may be published.
 pub async fn incomplete(
     txn: &impl ConnectionTrait,
     posting: &posting::Model,
-) -> Result<Option<String>, ServiceError> {
+) -> Result<Vec<&'static str>, ServiceError> {
+    let mut missing = Vec::new();
     if posting.title.trim().is_empty() {
-        return Ok(Some("it has no title".to_owned()));
+        missing.push("title");
     }
     let has_text = posting
         .description
@@ -636,19 +640,21 @@ pub async fn incomplete(
         .iter()
         .any(|section| !section.paragraphs.is_empty() || !section.items.is_empty());
     if !has_text {
-        return Ok(Some("it has no description".to_owned()));
+        missing.push("description");
     }
-    if posting.remote_policy != RemotePolicy::Remote {
-        let located = posting_location::Entity::find()
-            .filter(posting_location::Column::PostingId.eq(posting.id))
-            .count(txn)
-            .await?
-            > 0;
-        if !located {
-            return Ok(Some("it has no location and is not remote".to_owned()));
-        }
+    let located = posting_location::Entity::find()
+        .filter(posting_location::Column::PostingId.eq(posting.id))
+        .count(txn)
+        .await?
+        > 0;
+    if !located {
+        missing.push(if posting.remote_policy == RemotePolicy::Remote {
+            "applicantLocationRequirements"
+        } else {
+            "jobLocation"
+        });
     }
-    Ok(None)
+    Ok(missing)
 }
 
 /// Publishes, closes or archives a posting. Publishing checks the posting is complete and
@@ -705,10 +711,9 @@ pub async fn transition_in(
         ..Default::default()
     };
     if transition == Transition::Publish {
-        if let Some(reason) = incomplete(txn, &posting).await? {
-            return Err(ServiceError::Conflict(format!(
-                "the posting cannot be published: {reason}"
-            )));
+        let missing = incomplete(txn, &posting).await?;
+        if !missing.is_empty() {
+            return Err(ServiceError::Unpublishable { missing });
         }
         active.posted_at = Set(Some(posted_at.or(posting.posted_at).unwrap_or_else(now)));
     }

@@ -22,6 +22,7 @@ use crate::graphql::cursor::PageCursor;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::json_sql::{Rendering, enumeration};
 use crate::graphql::plain::{PlainField, PlainFields, PlainList, nullable};
+use crate::import::jsonld;
 use crate::service;
 use crate::service::posting::PostingFilter;
 use crate::service::visibility::Visibility;
@@ -124,6 +125,45 @@ impl Posting {
     /// headings such as "What you'll do").
     async fn responsibilities(&self) -> &[String] {
         &self.0.responsibilities.0
+    }
+
+    /// The posting as schema.org JobPosting JSON-LD, the form Google for Jobs reads, as JSON
+    /// text ready for a page's `<script type="application/ld+json">`: `<`, `>` and `&` are
+    /// written as `\\u` escapes, so no text of the posting can end the script. What schema.org
+    /// cannot carry (each requirement's kind, whether it is required, its years; the
+    /// department, travel, hybrid work) is in its `jobgraph:posting` property, so that
+    /// `jobgraph import` reads the same posting back.
+    async fn json_ld(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let (_, scope) = scope(ctx)?;
+        let Some(company) = scope.loaders.companies.load_one(self.0.company_id).await? else {
+            tracing::error!(posting = %self.0.id, "posting without its company");
+            return Err(graphql_error(
+                ErrorCode::InternalServerError,
+                "internal error",
+            ));
+        };
+        let locations = scope
+            .loaders
+            .locations_of_posting
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let requirements = scope
+            .loaders
+            .requirements_of_posting
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let identifier = global_id::encode(NodeKind::Posting, self.0.id);
+        Ok(jsonld::script_safe(&jsonld::job_posting(
+            &jsonld::Exported {
+                posting: &self.0,
+                company: &company,
+                locations: &locations,
+                requirements: &requirements,
+                identifier: identifier.as_str(),
+            },
+        )))
     }
 
     /// Incremented by every change; send it back as `expectedVersion` when updating.
@@ -347,17 +387,18 @@ pub async fn posting_page(
     ))
 }
 
-/// Whether a page's selection reads its postings' description, through `nodes` or
-/// `edges.node`, fragments included. A `@skip` or `@include` counts as reading it.
+/// Whether a page's selection reads its postings' description (itself, or through `jsonLd`),
+/// through `nodes` or `edges.node`, fragments included. A `@skip` or `@include` counts as
+/// reading it.
 fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
     let page = ctx.look_ahead();
-    let read = page.field("nodes").field("description").exists()
-        || page.field("edges").field("highlights").exists()
-        || page
-            .field("edges")
-            .field("node")
-            .field("description")
-            .exists();
+    let node_reads = |field: &str| {
+        page.field("nodes").field(field).exists()
+            || page.field("edges").field("node").field(field).exists()
+    };
+    let read = node_reads("description")
+        || node_reads("jsonLd")
+        || page.field("edges").field("highlights").exists();
     if read {
         service::posting::Description::Read
     } else {
@@ -366,6 +407,10 @@ fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
 }
 
 impl PlainFields for Posting {
+    const NOT_PLAIN: &'static [(&'static str, &'static str)] = &[(
+        "jsonLd",
+        "built from the posting's company, locations and requirements",
+    )];
     const FIELDS: &'static [PlainField<Self>] = &[
         PlainField {
             name: "id",
