@@ -104,3 +104,22 @@ pub enum ApplicationStatus {
     #[sea_orm(string_value = "withdrawn")]
     Withdrawn,
 }
+
+/// The period a salary is paid for (schema.org's `unitText`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SalaryUnit {
+    #[sea_orm(string_value = "hour")]
+    Hour,
+    #[sea_orm(string_value = "day")]
+    Day,
+    #[sea_orm(string_value = "week")]
+    Week,
+    #[sea_orm(string_value = "month")]
+    Month,
+    #[sea_orm(string_value = "year")]
+    Year,
+}

@@ -11,6 +11,7 @@ pub mod posting;
 pub mod posting_location;
 pub mod posting_search;
 pub mod requirement;
+pub mod salary;
 pub mod sections;
 
 pub mod prelude {

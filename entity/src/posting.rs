@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use crate::enums::{EmploymentType, PostingStatus, RemotePolicy, SalaryUnit};
 use crate::sections::{Description, Responsibilities};
 
 /// A job posting of one company.
@@ -37,6 +37,12 @@ pub struct Model {
     /// The duties the posting lists, in order.
     #[sea_orm(column_type = "JsonBinary")]
     pub responsibilities: Responsibilities,
+    /// The salary range's bounds in hundredths of `salary_currency`; either may be missing.
+    pub salary_min: Option<i64>,
+    pub salary_max: Option<i64>,
+    /// ISO 4217; set exactly when the posting states a salary.
+    pub salary_currency: Option<String>,
+    pub salary_unit: Option<SalaryUnit>,
     /// Incremented by every update, for optimistic concurrency.
     pub version: i32,
     pub created_at: DateTimeUtc,
@@ -49,6 +55,18 @@ pub struct Model {
     pub requirements: HasMany<super::requirement::Entity>,
     #[sea_orm(has_many)]
     pub applications: HasMany<super::application::Entity>,
+}
+
+impl Model {
+    /// The salary range the posting states, if any.
+    pub fn salary(&self) -> Option<crate::salary::SalaryRange> {
+        crate::salary::SalaryRange::of(
+            self.salary_min,
+            self.salary_max,
+            self.salary_currency.as_deref(),
+            self.salary_unit,
+        )
+    }
 }
 
 impl ActiveModelBehavior for ActiveModel {}

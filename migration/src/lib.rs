@@ -12,6 +12,7 @@ mod m20261202_000007_create_data_generation;
 mod m20261202_000008_create_posting_search;
 mod m20261202_000009_add_posting_search_folded_title;
 mod m20261202_000010_add_posting_import_columns;
+mod m20261202_000011_add_posting_salary;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_create_posting_search::Migration),
             Box::new(m20261202_000009_add_posting_search_folded_title::Migration),
             Box::new(m20261202_000010_add_posting_import_columns::Migration),
+            Box::new(m20261202_000011_add_posting_salary::Migration),
         ]
     }
 }

@@ -159,6 +159,10 @@ async fn posting_with_optional_values(db: &DatabaseConnection, full: bool) -> po
         } else {
             Vec::new()
         }),
+        salary_min: full.then_some(4_500_000),
+        salary_max: full.then_some(5_500_050),
+        salary_currency: some("SEK"),
+        salary_unit: full.then_some(entity::enums::SalaryUnit::Month),
         version: 3,
         created_at: created,
         updated_at: updated,

@@ -36,6 +36,7 @@ mod pushdown;
 mod rate_limits;
 mod read_pool;
 mod readme;
+mod salary;
 mod schema_descriptions;
 mod schema_file;
 mod search;

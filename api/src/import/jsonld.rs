@@ -5,7 +5,8 @@
 //! [`script_safe`] for embedding it in a page.
 
 use chrono::{NaiveDate, SecondsFormat};
-use entity::enums::{EmploymentType, RemotePolicy, RequirementKind};
+use entity::enums::{EmploymentType, RemotePolicy, RequirementKind, SalaryUnit};
+use entity::salary::SalaryRange;
 use entity::sections::DescriptionSection;
 use entity::{company, posting, posting_location, requirement};
 use serde_json::{Value, json};
@@ -126,6 +127,44 @@ fn employment_type(value: Option<&Value>) -> Option<EmploymentType> {
     )
 }
 
+/// schema.org `baseSalary`: a MonetaryAmount whose `value` is a number or a QuantitativeValue
+/// (`minValue`, `maxValue`, `value`, `unitText` HOUR, DAY, WEEK, MONTH or YEAR).
+fn base_salary(value: Option<&Value>) -> Option<SalaryRange> {
+    let amount = value?;
+    let currency = text(amount.get("currency"))?.to_uppercase();
+    let quantity = amount.get("value")?;
+    let number = |value: Option<&Value>| {
+        value
+            .and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()))
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| (v * 100.0).round() as i64)
+    };
+    let (min, max) = match quantity {
+        Value::Number(_) | Value::String(_) => (number(Some(quantity)), None),
+        _ => {
+            let single = number(quantity.get("value"));
+            (
+                number(quantity.get("minValue")).or(single),
+                number(quantity.get("maxValue")),
+            )
+        }
+    };
+    let unit = match text(quantity.get("unitText"))?.to_uppercase().as_str() {
+        "HOUR" => SalaryUnit::Hour,
+        "DAY" => SalaryUnit::Day,
+        "WEEK" => SalaryUnit::Week,
+        "MONTH" => SalaryUnit::Month,
+        "YEAR" => SalaryUnit::Year,
+        _ => return None,
+    };
+    (min.is_some() || max.is_some()).then_some(SalaryRange {
+        min,
+        max,
+        currency,
+        unit,
+    })
+}
+
 fn place(value: &Value) -> Option<ImportedLocation> {
     let address = value.get("address").unwrap_or(value);
     if let Value::String(text) = address {
@@ -209,6 +248,9 @@ fn posting(
     posting.valid_through = text(value.get("validThrough")).and_then(|d| wording::date(&d, today));
     if let Some(language) = text(value.get("inLanguage")) {
         posting.language = language;
+    }
+    if let Some(salary) = base_salary(value.get("baseSalary")) {
+        posting.salary = Some(salary);
     }
     if posting.responsibilities.is_empty()
         && let Some(duties) = text(value.get("responsibilities"))
@@ -316,6 +358,7 @@ fn own_posting(
             .unwrap_or(EmploymentType::FullTime),
         remote_policy,
         travel: text(extension.get("travel")),
+        salary: base_salary(value.get("baseSalary")),
         language: text(value.get("inLanguage"))
             .unwrap_or_else(|| wording::language(&body).to_owned()),
         apply_url: None,
@@ -483,6 +526,23 @@ pub fn job_posting(exported: &Exported<'_>) -> Value {
     if let Some(url) = &posting.apply_url {
         put("url", json!(url));
     }
+    if let Some(salary) = posting.salary() {
+        let amount = |hundredths: Option<i64>| hundredths.map(|a| a as f64 / 100.0);
+        let mut value = json!({
+            "@type": "QuantitativeValue",
+            "unitText": format!("{:?}", salary.unit).to_uppercase(),
+        });
+        if let Some(min) = amount(salary.min) {
+            value["minValue"] = json!(min);
+        }
+        if let Some(max) = amount(salary.max) {
+            value["maxValue"] = json!(max);
+        }
+        put(
+            "baseSalary",
+            json!({ "@type": "MonetaryAmount", "currency": salary.currency, "value": value }),
+        );
+    }
     put("occupationalCategory", json!(posting.occupation));
     put("inLanguage", json!(posting.language));
     if !posting.responsibilities.0.is_empty() {
@@ -567,13 +627,22 @@ mod tests {
             {"@type":"JobPosting","title":"Data Engineer","identifier":{"@type":"PropertyValue","value":"JOB-7"},
              "description":"<p>We move data.</p><b>Requirements</b><ul><li>3+ years of SQL</li><li>Python is a plus</li></ul>",
              "datePosted":"2026-11-03","hiringOrganization":{"@type":"Organization","name":"Acme"},
-             "employmentType":"PART_TIME","jobLocation":{"@type":"Place","address":{"addressLocality":"Gothenburg","addressCountry":"SE"}}}]}"#;
+             "employmentType":"PART_TIME","baseSalary":{"@type":"MonetaryAmount","currency":"sek","value":{"@type":"QuantitativeValue","minValue":45000,"maxValue":"55000.5","unitText":"MONTH"}},"jobLocation":{"@type":"Place","address":{"addressLocality":"Gothenburg","addressCountry":"SE"}}}]}"#;
         let postings = postings(&[json], "a.json", today()).unwrap();
         let posting = postings[0].as_ref().unwrap();
         assert_eq!(posting.title, "Data Engineer");
         assert_eq!(posting.source_key, "id:JOB-7");
         assert_eq!(posting.company.as_deref(), Some("Acme"));
         assert_eq!(posting.employment_type, EmploymentType::PartTime);
+        assert_eq!(
+            posting.salary,
+            Some(SalaryRange {
+                min: Some(4_500_000),
+                max: Some(5_500_050),
+                currency: "SEK".to_owned(),
+                unit: SalaryUnit::Month,
+            })
+        );
         assert_eq!(posting.locations[0].city.as_deref(), Some("Göteborg"));
         assert_eq!(posting.posted_on, NaiveDate::from_ymd_opt(2026, 11, 3));
         assert_eq!(posting.requirements.len(), 2);

@@ -105,6 +105,7 @@ pub struct ImportedPosting {
     pub employment_type: EmploymentType,
     pub remote_policy: RemotePolicy,
     pub travel: Option<String>,
+    pub salary: Option<entity::salary::SalaryRange>,
     pub language: String,
     pub apply_url: Option<String>,
     pub sections: Vec<DescriptionSection>,

@@ -849,6 +849,7 @@ pub fn posting(lines: Vec<Line>, context: PageContext) -> Result<ImportedPosting
         employment_type: wording::employment_type(&employment),
         remote_policy: wording::remote_policy(&body),
         travel: wording::travel(&body),
+        salary: body.lines().find_map(wording::salary),
         language: wording::language(&body).to_owned(),
         apply_url: None,
         sections,

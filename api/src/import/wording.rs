@@ -3,7 +3,8 @@
 //! read in English and Swedish.
 
 use chrono::{Datelike, NaiveDate};
-use entity::enums::{EmploymentType, RemotePolicy};
+use entity::enums::{EmploymentType, RemotePolicy, SalaryUnit};
+use entity::salary::SalaryRange;
 
 /// Text lower-cased with dashes made `-`, and `-`, `+` and brackets set apart as words.
 fn words(text: &str) -> Vec<String> {
@@ -253,6 +254,136 @@ pub fn travel(text: &str) -> Option<String> {
     None
 }
 
+/// Currencies as pages write them, with their ISO 4217 code.
+const CURRENCIES: [(&str, &str); 14] = [
+    ("sek", "SEK"),
+    ("kr", "SEK"),
+    ("kronor", "SEK"),
+    ("usd", "USD"),
+    ("$", "USD"),
+    ("eur", "EUR"),
+    ("€", "EUR"),
+    ("gbp", "GBP"),
+    ("£", "GBP"),
+    ("nok", "NOK"),
+    ("dkk", "DKK"),
+    ("chf", "CHF"),
+    ("cad", "CAD"),
+    ("aud", "AUD"),
+];
+
+/// Periods as pages write them.
+const PERIODS: [(&str, SalaryUnit); 22] = [
+    ("per hour", SalaryUnit::Hour),
+    ("an hour", SalaryUnit::Hour),
+    ("/hour", SalaryUnit::Hour),
+    ("hourly", SalaryUnit::Hour),
+    ("per timme", SalaryUnit::Hour),
+    ("/tim", SalaryUnit::Hour),
+    ("timlön", SalaryUnit::Hour),
+    ("per day", SalaryUnit::Day),
+    ("a day", SalaryUnit::Day),
+    ("per dag", SalaryUnit::Day),
+    ("per week", SalaryUnit::Week),
+    ("a week", SalaryUnit::Week),
+    ("per month", SalaryUnit::Month),
+    ("a month", SalaryUnit::Month),
+    ("/month", SalaryUnit::Month),
+    ("monthly", SalaryUnit::Month),
+    ("per månad", SalaryUnit::Month),
+    ("/mån", SalaryUnit::Month),
+    ("månadslön", SalaryUnit::Month),
+    ("per year", SalaryUnit::Year),
+    ("a year", SalaryUnit::Year),
+    ("annual", SalaryUnit::Year),
+];
+
+/// The amounts of a line: "45 000", "45,000", "45000", "45k", "25.50" (in hundredths).
+fn amounts(text: &str) -> Vec<i64> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        if !chars[at].is_ascii_digit() || (at > 0 && chars[at - 1].is_alphanumeric()) {
+            at += 1;
+            continue;
+        }
+        let mut whole: i64 = 0;
+        let mut cents: i64 = 0;
+        while at < chars.len() {
+            let c = chars[at];
+            if c.is_ascii_digit() {
+                whole = whole
+                    .saturating_mul(10)
+                    .saturating_add(i64::from(c as u8 - b'0'));
+                at += 1;
+            } else if matches!(c, ' ' | '\u{A0}' | ',' | '\u{202F}')
+                && chars
+                    .get(at + 1..at + 4)
+                    .is_some_and(|next| next.iter().all(char::is_ascii_digit))
+                && !chars.get(at + 4).is_some_and(char::is_ascii_digit)
+            {
+                at += 1;
+            } else if c == '.'
+                && chars
+                    .get(at + 1..at + 3)
+                    .is_some_and(|next| next.iter().all(char::is_ascii_digit))
+                && !chars.get(at + 3).is_some_and(char::is_ascii_digit)
+            {
+                cents = i64::from(chars[at + 1] as u8 - b'0') * 10
+                    + i64::from(chars[at + 2] as u8 - b'0');
+                at += 3;
+                break;
+            } else {
+                break;
+            }
+        }
+        if chars.get(at).is_some_and(|c| matches!(c, 'k' | 'K'))
+            && !chars.get(at + 1).is_some_and(|c| c.is_alphabetic())
+        {
+            whole = whole.saturating_mul(1000);
+            at += 1;
+        }
+        out.push(whole.saturating_mul(100).saturating_add(cents));
+    }
+    out
+}
+
+/// The salary a line states: a currency, one or two amounts, and a period, all in the line
+/// ("45 000 – 55 000 SEK per month", "$80,000 - $100,000 a year", "from 25.50 EUR an hour").
+/// A line that lacks any of the three states none.
+pub fn salary(text: &str) -> Option<SalaryRange> {
+    let lower = text.to_lowercase();
+    let currency = CURRENCIES.iter().find_map(|(name, code)| {
+        let found = if name.chars().all(char::is_alphabetic) {
+            lower
+                .split(|c: char| !c.is_alphabetic())
+                .any(|word| word == *name)
+        } else {
+            lower.contains(name)
+        };
+        found.then_some(*code)
+    })?;
+    let unit = PERIODS
+        .iter()
+        .find(|(name, _)| lower.contains(name))
+        .map(|(_, unit)| *unit)?;
+    let amounts: Vec<i64> = amounts(text).into_iter().filter(|&a| a >= 100).collect();
+    let (min, max) = match amounts.as_slice() {
+        [] => return None,
+        [only] if lower.contains("up to") || lower.contains("upp till") => (None, Some(*only)),
+        [only] => (Some(*only), None),
+        [low, high, ..] if low <= high => (Some(*low), Some(*high)),
+        [high, low, ..] => (Some(*low), Some(*high)),
+    };
+    Some(SalaryRange {
+        min,
+        max,
+        currency: currency.to_owned(),
+        unit,
+    })
+}
+
 /// `sv` when the text reads as Swedish, else `en`.
 pub fn language(text: &str) -> &'static str {
     const SV: [&str; 12] = [
@@ -308,6 +439,36 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 3, 1)
         );
         assert_eq!(date("Ansök", today), None);
+    }
+
+    #[test]
+    fn salaries_need_a_currency_an_amount_and_a_period() {
+        let range = |min, max, currency: &str, unit| {
+            Some(SalaryRange {
+                min,
+                max,
+                currency: currency.to_owned(),
+                unit,
+            })
+        };
+        assert_eq!(
+            salary("Salary: 45 000 – 55 000 SEK per month"),
+            range(Some(4_500_000), Some(5_500_000), "SEK", SalaryUnit::Month)
+        );
+        assert_eq!(
+            salary("Pay range $80,000 - $100,000 a year"),
+            range(Some(8_000_000), Some(10_000_000), "USD", SalaryUnit::Year)
+        );
+        assert_eq!(
+            salary("From 25.50 EUR an hour"),
+            range(Some(2_550), None, "EUR", SalaryUnit::Hour)
+        );
+        assert_eq!(
+            salary("Lön: upp till 40 000 kr per månad"),
+            range(None, Some(4_000_000), "SEK", SalaryUnit::Month)
+        );
+        assert_eq!(salary("We grew 45 000 units a year"), None);
+        assert_eq!(salary("Competitive salary in SEK"), None);
     }
 
     #[test]

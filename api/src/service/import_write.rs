@@ -99,6 +99,7 @@ fn valid_posting(imported: &ImportedPosting) -> Result<ValidPosting, ServiceErro
             })
             .collect(),
         responsibilities: imported.responsibilities.clone(),
+        salary: imported.salary.clone(),
     })
 }
 

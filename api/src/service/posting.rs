@@ -35,6 +35,8 @@ pub struct PostingFilter {
     pub languages: Vec<String>,
     pub posted_after: Option<DateTime<Utc>>,
     pub posted_before: Option<DateTime<Utc>>,
+    /// Paying at least this many hundredths of this currency per this period.
+    pub salary_at_least: Option<(i64, String, entity::enums::SalaryUnit)>,
     /// Words, phrases, exclusions (see `search::query`): only postings matching it.
     pub query: Option<SearchQuery>,
 }
@@ -218,6 +220,16 @@ fn filtered(visibility: &Visibility, filter: &PostingFilter, backend: DbBackend)
     }
     if let Some(before) = filter.posted_before {
         select = select.filter(posting::Column::PostedAt.lt(before));
+    }
+    if let Some((amount, currency, unit)) = &filter.salary_at_least {
+        let upper = Func::coalesce([
+            Expr::col((posting::Entity, posting::Column::SalaryMax)),
+            Expr::col((posting::Entity, posting::Column::SalaryMin)),
+        ]);
+        select = select
+            .filter(posting::Column::SalaryCurrency.is_in(storable(std::slice::from_ref(currency))))
+            .filter(posting::Column::SalaryUnit.eq(*unit))
+            .filter(Expr::expr(upper).gte(*amount));
     }
     if !filter.locations.is_empty() {
         let mut any_location = Condition::any();

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
+use entity::salary::SalaryRange;
 use entity::sections::{Description, DescriptionSection, Responsibilities};
 use entity::{application, company, posting, posting_location};
 use sea_orm::{
@@ -72,6 +73,7 @@ pub struct NewPosting {
     pub locations: Vec<NewLocation>,
     pub requirements: Vec<NewRequirement>,
     pub responsibilities: Vec<String>,
+    pub salary: Option<SalaryRange>,
 }
 
 /// Changes to a posting; fields left at `Keep` (or `None`) stay as they are.
@@ -92,6 +94,7 @@ pub struct PostingChanges {
     pub source_url: Change<String>,
     pub locations: Option<Vec<NewLocation>>,
     pub responsibilities: Option<Vec<String>>,
+    pub salary: Change<SalaryRange>,
 }
 
 fn description(input: DescriptionInput) -> Result<Description, ServiceError> {
@@ -224,6 +227,14 @@ async fn replace_locations(
     Ok(())
 }
 
+/// Sets (or, with `None`, clears) the salary columns.
+fn set_salary(active: &mut posting::ActiveModel, salary: Option<SalaryRange>) {
+    active.salary_min = Set(salary.as_ref().and_then(|s| s.min));
+    active.salary_max = Set(salary.as_ref().and_then(|s| s.max));
+    active.salary_currency = Set(salary.as_ref().map(|s| s.currency.clone()));
+    active.salary_unit = Set(salary.map(|s| s.unit));
+}
+
 /// The company already has a posting with `slug`.
 fn slug_is_taken(slug: &str) -> ServiceError {
     ServiceError::taken(
@@ -283,6 +294,10 @@ impl ValidPosting {
             locations: locations(input.locations)?,
             requirements: requirement_write::validated(input.requirements, "input.requirements")?,
             responsibilities: responsibilities(input.responsibilities)?,
+            salary: input
+                .salary
+                .map(|range| validate::salary("input.salary", range))
+                .transpose()?,
             ..input
         };
         Ok(ValidPosting {
@@ -387,6 +402,10 @@ pub async fn insert(
         content_hash,
         source_key,
         responsibilities: Responsibilities(new.responsibilities),
+        salary_min: new.salary.as_ref().and_then(|s| s.min),
+        salary_max: new.salary.as_ref().and_then(|s| s.max),
+        salary_currency: new.salary.as_ref().map(|s| s.currency.clone()),
+        salary_unit: new.salary.as_ref().map(|s| s.unit),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -444,6 +463,8 @@ pub async fn replace(
         responsibilities: Set(Responsibilities(new.responsibilities)),
         ..Default::default()
     };
+    let mut active = active;
+    set_salary(&mut active, new.salary);
     let updated = save_versioned(txn, posting, active).await?;
     replace_locations(txn, posting.id, new.locations).await?;
     requirement_write::replace(txn, posting.id, new.requirements).await?;
@@ -554,6 +575,11 @@ pub async fn update(
             apply(&mut active.source_url, changes.source_url);
             if let Some(responsibilities) = changes.responsibilities {
                 active.responsibilities = Set(Responsibilities(responsibilities));
+            }
+            match changes.salary {
+                Change::Keep => {}
+                Change::Clear => set_salary(&mut active, None),
+                Change::Set(range) => set_salary(&mut active, Some(range)),
             }
             let updated =
                 save_versioned(txn, &posting, active)

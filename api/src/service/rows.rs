@@ -90,9 +90,13 @@ impl FromQueryResult for ByPosition<posting::Model> {
             content_hash: row.try_get_by_index(17)?,
             source_key: row.try_get_by_index(18)?,
             responsibilities: row.try_get_by_index(19)?,
-            version: row.try_get_by_index(20)?,
-            created_at: row.try_get_by_index(21)?,
-            updated_at: row.try_get_by_index(22)?,
+            salary_min: row.try_get_by_index(20)?,
+            salary_max: row.try_get_by_index(21)?,
+            salary_currency: row.try_get_by_index(22)?,
+            salary_unit: row.try_get_by_index(23)?,
+            version: row.try_get_by_index(24)?,
+            created_at: row.try_get_by_index(25)?,
+            updated_at: row.try_get_by_index(26)?,
         }))
     }
 }
@@ -130,6 +134,10 @@ mod tests {
                 "content_hash",
                 "source_key",
                 "responsibilities",
+                "salary_min",
+                "salary_max",
+                "salary_currency",
+                "salary_unit",
                 "version",
                 "created_at",
                 "updated_at",

@@ -205,6 +205,43 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceEr
     Ok(Some(value.to_owned()))
 }
 
+/// Largest salary bound accepted, in hundredths: a hundred billion a period.
+const MOST_SALARY: i64 = 10_000_000_000_000;
+
+/// A salary range: an ISO 4217 code (three letters, upper-cased), at least one bound, bounds
+/// not negative nor absurd, the lower not above the upper.
+pub fn salary(
+    field: &str,
+    range: entity::salary::SalaryRange,
+) -> Result<entity::salary::SalaryRange, ServiceError> {
+    let currency = range.currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(ServiceError::invalid(
+            format!("{field}.currency"),
+            "must be an ISO 4217 currency code such as SEK or USD",
+        ));
+    }
+    for (name, bound) in [("min", range.min), ("max", range.max)] {
+        if bound.is_some_and(|amount| !(0..=MOST_SALARY).contains(&amount)) {
+            return Err(ServiceError::invalid(
+                format!("{field}.{name}"),
+                "must be between 0 and 100,000,000,000",
+            ));
+        }
+    }
+    match (range.min, range.max) {
+        (None, None) => Err(ServiceError::invalid(
+            format!("{field}.min"),
+            "a salary needs a min, a max or both",
+        )),
+        (Some(min), Some(max)) if min > max => Err(ServiceError::invalid(
+            format!("{field}.max"),
+            "must not be below min",
+        )),
+        _ => Ok(entity::salary::SalaryRange { currency, ..range }),
+    }
+}
+
 /// An ISO 3166-1 alpha-2 country code, upper-cased.
 pub fn country(field: &str, value: &str) -> Result<String, ServiceError> {
     let value = value.trim();

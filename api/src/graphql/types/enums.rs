@@ -67,6 +67,22 @@ mirrored_enum! {
 }
 
 mirrored_enum! {
+    /// The period a salary is paid for.
+    SalaryUnit mirrors SalaryUnit {
+        /// Per hour.
+        Hour,
+        /// Per day.
+        Day,
+        /// Per week.
+        Week,
+        /// Per month.
+        Month,
+        /// Per year.
+        Year,
+    }
+}
+
+mirrored_enum! {
     /// Where the work is done.
     RemotePolicy mirrors RemotePolicy {
         /// At the posting's locations.

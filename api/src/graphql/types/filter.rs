@@ -36,6 +36,8 @@ pub struct PostingFilterInput {
     pub posted_after: Option<DateTime<Utc>>,
     /// Postings published strictly before this instant.
     pub posted_before: Option<DateTime<Utc>>,
+    /// Postings paying at least this much, in this currency per this period.
+    pub salary_at_least: Option<super::salary::SalaryAtLeastInput>,
     /// Full-text search, as in a web search box: every word must match (`backend engineer`),
     /// `"quoted words"` match as a phrase, `-word` excludes, `OR` between two words or phrases
     /// matches either. Case, accents and word endings do not matter (`goteborg` finds
@@ -151,6 +153,10 @@ impl PostingFilterInput {
             languages: values("filter.languages", self.languages)?,
             posted_after: self.posted_after,
             posted_before: self.posted_before,
+            salary_at_least: self
+                .salary_at_least
+                .map(super::salary::SalaryAtLeastInput::into_floor)
+                .transpose()?,
             query: match self.query.as_deref() {
                 Some(text) => SearchQuery::parse(text, "filter.query")?,
                 None => None,

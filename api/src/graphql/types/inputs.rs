@@ -215,6 +215,8 @@ pub struct CreatePostingInput {
     pub requirements: Option<Vec<RequirementInput>>,
     /// The duties of the job (at most 100), in order; each 1–2,000 characters.
     pub responsibilities: Option<Vec<String>>,
+    /// What the job pays; none when omitted.
+    pub salary: Option<super::salary::SalaryInput>,
 }
 
 impl CreatePostingInput {
@@ -255,6 +257,10 @@ impl CreatePostingInput {
                 .map(Into::into)
                 .collect(),
             responsibilities: self.responsibilities.unwrap_or_default(),
+            salary: self
+                .salary
+                .map(|salary| salary.into_range("input.salary"))
+                .transpose()?,
         })
     }
 }
@@ -299,6 +305,8 @@ pub struct UpdatePostingInput {
     pub locations: Option<Vec<LocationInput>>,
     /// Replaces the duties of the job, in order; `[]` removes them.
     pub responsibilities: Option<Vec<String>>,
+    /// A new salary range; null removes it.
+    pub salary: MaybeUndefined<super::salary::SalaryInput>,
 }
 
 impl UpdatePostingInput {
@@ -325,6 +333,11 @@ impl UpdatePostingInput {
                     .locations
                     .map(|list| list.into_iter().map(Into::into).collect()),
                 responsibilities: self.responsibilities,
+                salary: match change(self.salary) {
+                    Change::Set(salary) => Change::Set(salary.into_range("input.salary")?),
+                    Change::Clear => Change::Clear,
+                    Change::Keep => Change::Keep,
+                },
             },
         ))
     }

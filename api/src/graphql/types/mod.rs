@@ -16,4 +16,5 @@ pub mod posting;
 pub mod posting_list;
 pub mod posting_node;
 pub mod requirement;
+pub mod salary;
 pub mod section;

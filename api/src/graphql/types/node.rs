@@ -9,6 +9,9 @@ use super::requirement::Requirement;
 /// spec).
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "The object's global id."))]
+// A node lives for one lookup's answer and is moved once; boxing the posting would cost an
+// allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Node {
     Application(Application),
     Company(Company),

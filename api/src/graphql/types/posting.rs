@@ -15,6 +15,7 @@ use super::page::{self, PageArgs};
 use super::posting_list::{PostingList, PostingListArgs};
 use super::posting_node::PostingNode;
 use super::requirement::Requirement;
+use super::salary::Salary;
 use super::section::DescriptionSection;
 use crate::error::{ErrorCode, graphql_error};
 use crate::graphql::context::{null_on_error, scope};
@@ -125,6 +126,11 @@ impl Posting {
     /// headings such as "What you'll do").
     async fn responsibilities(&self) -> &[String] {
         &self.0.responsibilities.0
+    }
+
+    /// What the job pays, if the posting says.
+    async fn salary(&self) -> Option<Salary> {
+        self.0.salary().map(Salary)
     }
 
     /// The posting as schema.org JobPosting JSON-LD, the form Google for Jobs reads, as JSON
