@@ -337,12 +337,7 @@ fn own_posting(
         } else {
             RemotePolicy::Onsite
         });
-    let body: String = sections
-        .iter()
-        .flat_map(|s| s.paragraphs.iter().chain(&s.items))
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let body = page::body_text(&sections);
     ImportedPosting {
         company: text(value.get("hiringOrganization")),
         source_key,

@@ -810,12 +810,7 @@ pub fn posting(lines: Vec<Line>, context: PageContext) -> Result<ImportedPosting
         ));
     }
 
-    let body: String = sections
-        .iter()
-        .flat_map(|s| s.paragraphs.iter().chain(&s.items))
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let body = body_text(&sections);
     let summary = summary.or_else(|| first_sentences(&sections));
     let employment = label_value(Label::Employment).unwrap_or_else(|| body.clone());
     let mut locations = label_value(Label::Locations)
@@ -885,6 +880,16 @@ fn group_named(body: &str) -> Option<String> {
         .filter(|(_, count)| *count >= 2)
         .max_by_key(|(_, count)| *count)
         .map(|(name, _)| format!("{name} Group"))
+}
+
+/// Every paragraph and item of `sections`, a line each: what the wording rules read.
+pub fn body_text(sections: &[DescriptionSection]) -> String {
+    sections
+        .iter()
+        .flat_map(|s| s.paragraphs.iter().chain(&s.items))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The opening of the first paragraph, up to 300 characters in whole sentences.
