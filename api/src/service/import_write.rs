@@ -1,15 +1,15 @@
-//! Storing what an import read: each posting in its own transaction (all or nothing), found
-//! again by its company and source key, left alone when its content is unchanged, replaced
-//! with a version bump and an audit event when it changed, published on request when it is
-//! complete. Reposts within a batch are stored once; a posting that fails is reported and
-//! the batch goes on.
+//! Storing what an import read: each posting in its own savepoint (all or nothing), a hundred
+//! to a transaction; found again by its company and source key, left alone when its content
+//! is unchanged, replaced with a version bump and an audit event when it changed, published
+//! on request when it is complete. Reposts within a batch are stored once; a posting that
+//! fails is reported and the batch goes on.
 
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use entity::enums::PostingStatus;
 use entity::{company, posting};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -213,31 +213,63 @@ async fn store_in(
     })
 }
 
-/// Stores one imported posting in its own transaction (rolled back in a dry run).
-pub async fn store(
+/// How many postings share a transaction: each in its own savepoint, so one that fails
+/// leaves the others, and a bulk import does not wait for a commit per posting.
+const POSTINGS_PER_TRANSACTION: usize = 100;
+
+/// A posting ready to store: its row in the report, as read, as validated.
+type Pending = (usize, ImportedPosting, ValidPosting);
+
+/// Stores postings in one transaction (rolled back in a dry run), each in a savepoint of its
+/// own: all or nothing per posting. A transient conflict retries the whole transaction; any
+/// other failure is that posting's alone.
+async fn store_batch(
     db: &DatabaseConnection,
     actor: Actor<'_>,
-    imported: &ImportedPosting,
+    batch: Vec<Pending>,
     options: &ImportOptions,
-) -> Result<Stored, ServiceError> {
-    let valid = valid_posting(imported)?;
-    let input = (imported.clone(), valid, options.clone());
-    if options.dry_run {
-        transaction::rehearse(db, actor, input, store_work).await
+) -> Vec<(usize, Result<Stored, String>)> {
+    let rows: Vec<usize> = batch.iter().map(|(row, _, _)| *row).collect();
+    let input = (batch, options.clone());
+    let stored = if options.dry_run {
+        transaction::rehearse(db, actor, input, batch_work).await
     } else {
-        transaction::write(db, actor, input, store_work).await
+        transaction::write(db, actor, input, batch_work).await
+    };
+    match stored {
+        Ok(stored) => stored,
+        Err(error) => rows
+            .into_iter()
+            .map(|row| (row, Err(error.to_string())))
+            .collect(),
     }
 }
 
-/// What each attempt of [`store`]'s transaction gets.
-type StoreInput = (ImportedPosting, ValidPosting, ImportOptions);
-
-fn store_work(
+fn batch_work(
     txn: &DatabaseTransaction,
     actor: Option<Principal>,
-    (imported, valid, options): StoreInput,
-) -> Work<'_, Stored> {
-    Box::pin(async move { store_in(txn, actor.as_ref(), &imported, valid, &options).await })
+    (batch, options): (Vec<Pending>, ImportOptions),
+) -> Work<'_, Vec<(usize, Result<Stored, String>)>> {
+    Box::pin(async move {
+        let mut out = Vec::with_capacity(batch.len());
+        for (row, imported, valid) in batch {
+            let savepoint = txn.begin().await?;
+            match store_in(&savepoint, actor.as_ref(), &imported, valid, &options).await {
+                Ok(stored) => {
+                    savepoint.commit().await?;
+                    out.push((row, Ok(stored)));
+                }
+                Err(error) if transaction::is_retryable(&error) => return Err(error),
+                Err(error) => {
+                    if let Err(rollback) = savepoint.rollback().await {
+                        tracing::debug!(%rollback, "rolling back a failed posting's savepoint");
+                    }
+                    out.push((row, Err(error.to_string())));
+                }
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// Imports a batch of documents; `progress` hears how many of them are done.
@@ -309,6 +341,7 @@ pub async fn import(
     }
     let originals = repost::originals(&read.iter().map(Option::as_ref).collect::<Vec<_>>());
     let total = rows.len();
+    let mut pending: Vec<Pending> = Vec::new();
     for index in 0..total {
         progress(index, total);
         let Some(posting) = &read[index] else {
@@ -325,8 +358,34 @@ pub async fn import(
             row.detail = Some(format!("repost of {of}"));
             continue;
         }
+        match valid_posting(posting) {
+            Ok(valid) => pending.push((index, posting.clone(), valid)),
+            Err(error) => {
+                let row = &mut rows[index];
+                row.outcome = Outcome::Failed;
+                row.detail = Some(error.to_string());
+            }
+        }
+        if pending.len() == POSTINGS_PER_TRANSACTION {
+            let batch = std::mem::take(&mut pending);
+            record(&mut rows, store_batch(db, actor, batch, options).await);
+        }
+    }
+    if !pending.is_empty() {
+        record(&mut rows, store_batch(db, actor, pending, options).await);
+    }
+    progress(total, total);
+    ImportReport {
+        dry_run: options.dry_run,
+        rows,
+    }
+}
+
+/// Writes what storing did into the report's rows.
+fn record(rows: &mut [ReportRow], stored: Vec<(usize, Result<Stored, String>)>) {
+    for (index, result) in stored {
         let row = &mut rows[index];
-        match store(db, actor, posting, options).await {
+        match result {
             Ok(stored) => {
                 row.outcome = stored.outcome;
                 row.posting_id = Some(stored.posting.id);
@@ -335,15 +394,10 @@ pub async fn import(
                 row.version = Some(stored.posting.version);
                 row.detail = stored.draft_reason;
             }
-            Err(error) => {
+            Err(reason) => {
                 row.outcome = Outcome::Failed;
-                row.detail = Some(error.to_string());
+                row.detail = Some(reason);
             }
         }
-    }
-    progress(total, total);
-    ImportReport {
-        dry_run: options.dry_run,
-        rows,
     }
 }

@@ -99,6 +99,11 @@ where
     }
 }
 
+/// Whether `error` is a transient conflict that [`write`] retries.
+pub fn is_retryable(error: &ServiceError) -> bool {
+    matches!(error, ServiceError::Database(cause) if is_transient(cause))
+}
+
 /// Whether the database asks us to retry: SQLite `BUSY`/`LOCKED`, PostgreSQL `40001`/`40P01`.
 fn is_transient(error: &DbErr) -> bool {
     matches!(
