@@ -510,7 +510,11 @@ async fn import_files(
             |n| n.to_string_lossy().into_owned(),
         );
         match read_limited(path) {
-            Ok(bytes) => documents.push(Document { name, bytes }),
+            Ok(bytes) => documents.push(Document {
+                name,
+                bytes,
+                format: None,
+            }),
             Err(error) => unreadable.push(ReportRow {
                 document: name,
                 entry: 1,

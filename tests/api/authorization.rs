@@ -149,6 +149,14 @@ pub(crate) async fn operation(
                 json!({ "input": { "id": posting_id(&posting) } }),
             )
         }
+        "importPostings" => (
+            "postings:write",
+            "mutation($input: ImportPostingsInput!) { importPostings(input: $input) { created rows { outcome } } }",
+            json!({ "input": { "companyId": company_id(&world.mine), "documents": [{
+                "name": "page.txt",
+                "content": "Engineer\nWe build bridges in Malmö for everyone who crosses them.\n",
+            }] } }),
+        ),
         "setRequirements" => {
             let posting = posting(app, world, PostingStatus::Published).await;
             (
@@ -226,7 +234,7 @@ pub(crate) async fn operation(
     }
 }
 
-pub(crate) const OPERATIONS: [&str; 18] = [
+pub(crate) const OPERATIONS: [&str; 19] = [
     "createCompany",
     "updateCompany",
     "createPosting",
@@ -235,6 +243,7 @@ pub(crate) const OPERATIONS: [&str; 18] = [
     "closePosting",
     "archivePosting",
     "deletePosting",
+    "importPostings",
     "setRequirements",
     "addRequirement",
     "updateRequirement",

@@ -724,3 +724,87 @@ async fn json_ld_cannot_end_the_script_that_embeds_it() {
             .contains("<p>We build bridges in Malmö")
     );
 }
+
+on_both_databases!(the_import_mutation_imports_for_the_tokens_company);
+
+async fn the_import_mutation_imports_for_the_tokens_company(backend: Backend) {
+    const IMPORT: &str = "mutation($input: ImportPostingsInput!) { importPostings(input: $input) { dryRun created unchanged failed rows { document outcome status postingId detail } } }";
+    let app = spawn_app(backend).await;
+    let mine = crate::fixtures::company(&app.db, "mine", "Mine").await;
+    let writer = crate::tokens::token("postings:write", &[mine.id]);
+    let page = std::fs::read_to_string(corpus("us-career-site-posting.txt")).unwrap();
+    let variables = serde_json::json!({ "input": {
+        "companyId": crate::fixtures::company_id(&mine),
+        "publish": true,
+        "documents": [
+            { "name": "us-career-site-posting.txt", "content": page },
+            { "name": "person.json", "content": "{\"@type\": \"Person\"}", "format": "JSON_LD" },
+        ],
+    } });
+    let send = || {
+        app.request()
+            .token(&writer)
+            .query(IMPORT)
+            .variables(variables.clone())
+            .send()
+    };
+    let body = send().await.json();
+    let payload = &body["data"]["importPostings"];
+    assert_eq!(payload["created"], 1, "{body}");
+    assert_eq!(payload["failed"], 1, "{body}");
+    assert_eq!(payload["rows"][0]["status"], "PUBLISHED", "{body}");
+    assert!(
+        payload["rows"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Person")
+    );
+    let id = payload["rows"][0]["postingId"].as_str().unwrap().to_owned();
+    let read = app
+        .request()
+        .query("query($id: ID!) { posting(id: $id) { title company { name } requirements { yearsMin } } }")
+        .variables(serde_json::json!({ "id": id }))
+        .send()
+        .await
+        .data();
+    assert_eq!(
+        read["posting"]["title"],
+        "Regional Fixed Operations Manager"
+    );
+    assert_eq!(
+        read["posting"]["company"]["name"], "Mine",
+        "the token's company, not the page's"
+    );
+    let again = send().await.json();
+    assert_eq!(again["data"]["importPostings"]["unchanged"], 1, "{again}");
+
+    // Without a company the pages' own companies would be created: that needs admin.
+    let body = app
+        .request()
+        .token(&writer)
+        .query(IMPORT)
+        .variables(
+            serde_json::json!({ "input": { "documents": [{ "name": "a.txt", "content": page }] } }),
+        )
+        .send()
+        .await
+        .json();
+    assert_eq!(crate::helpers::error_code(&body), "FORBIDDEN", "{body}");
+    let too_many: Vec<Value> = (0..101)
+        .map(|n| serde_json::json!({ "name": format!("{n}.txt"), "content": "x" }))
+        .collect();
+    let body = app
+        .request()
+        .token(&writer)
+        .query(IMPORT)
+        .variables(serde_json::json!({ "input": { "companyId": crate::fixtures::company_id(&mine), "documents": too_many } }))
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        crate::helpers::error_code(&body),
+        "BAD_USER_INPUT",
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["field"], "input.documents");
+}

@@ -207,6 +207,8 @@ mod tests {
     /// Object types the fast paths do not cover, and why. A new object type must be added
     /// here or given a catalogue.
     const NOT_CATALOGUED: &[(&str, &str)] = &[
+        ("ImportPostingsPayload", "a mutation's answer"),
+        ("ImportRow", "a mutation's answer"),
         (
             "Salary",
             "read from the posting's row by the generic path; no fast path covers it yet",

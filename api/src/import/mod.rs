@@ -129,6 +129,8 @@ impl ImportedPosting {
 pub struct Document {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// Its format, when the caller knows it better than its content tells.
+    pub format: Option<Format>,
 }
 
 /// What one document holds: its format and each posting read from it (or why one could not
@@ -147,7 +149,10 @@ pub fn extract(
     today: NaiveDate,
 ) -> Result<Extracted, ExtractError> {
     let text = decode::text(&document.bytes)?;
-    let format = format.unwrap_or_else(|| Format::detect(&text));
+    let format = document
+        .format
+        .or(format)
+        .unwrap_or_else(|| Format::detect(&text));
     let name = document.name.as_str();
     let single = |context_key: String, lines, title, url| {
         page::posting(
@@ -218,6 +223,7 @@ mod tests {
     fn script_tags_and_control_characters_in_a_page_are_text() {
         let document = Document {
             name: "x.txt".to_owned(),
+            format: None,
             bytes: "Engineer </script><script>alert(1)</script>\nWe build\u{0} bridges and roads for the city of Malmö.\n".into(),
         };
         let extracted = extract(&document, None, NaiveDate::MIN).unwrap();

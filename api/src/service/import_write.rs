@@ -13,8 +13,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::Actor;
+use super::access::{self, Actor};
 use super::company_write::{self, NewCompany};
+use super::permissions::{CREATE_COMPANY, IMPORT_POSTINGS};
 use super::posting_write::{
     self, DescriptionInput, NewLocation, NewPosting, Origin, Transition, ValidPosting,
 };
@@ -270,6 +271,30 @@ fn batch_work(
         }
         Ok(out)
     })
+}
+
+/// [`import`] for a client of the API: with a company, the actor needs `postings:write` for
+/// it; without one (each page's own company, created when new), `admin`. Refused as a whole,
+/// before anything is read, when the actor may not.
+pub async fn import_documents(
+    db: &DatabaseConnection,
+    actor: Actor<'_>,
+    documents: &[Document],
+    options: &ImportOptions,
+) -> Result<ImportReport, ServiceError> {
+    match options.company {
+        Some(company) => access::require(actor, &IMPORT_POSTINGS, company)?,
+        None => access::require(actor, &CREATE_COMPANY, Uuid::nil())?,
+    }
+    Ok(import(
+        db,
+        actor,
+        documents,
+        options,
+        Utc::now().date_naive(),
+        |_, _| {},
+    )
+    .await)
 }
 
 /// Imports a batch of documents; `progress` hears how many of them are done.

@@ -43,6 +43,8 @@ pub const PUBLISH_POSTING: Guard = scope(&["MutationRoot.publishPosting"], Scope
 pub const CLOSE_POSTING: Guard = scope(&["MutationRoot.closePosting"], Scope::PostingsWrite);
 pub const ARCHIVE_POSTING: Guard = scope(&["MutationRoot.archivePosting"], Scope::PostingsWrite);
 pub const DELETE_POSTING: Guard = scope(&["MutationRoot.deletePosting"], Scope::PostingsWrite);
+/// Importing pages for one company; without a company, `admin` (see `import_write`).
+pub const IMPORT_POSTINGS: Guard = scope(&["MutationRoot.importPostings"], Scope::PostingsWrite);
 
 pub const SET_REQUIREMENTS: Guard = scope(&["MutationRoot.setRequirements"], Scope::PostingsWrite);
 pub const ADD_REQUIREMENT: Guard = scope(&["MutationRoot.addRequirement"], Scope::PostingsWrite);
@@ -73,7 +75,7 @@ pub const POSTING_APPLICATIONS: Guard = scope(&["Posting.applications"], Scope::
 pub const AUDIT_EVENTS: Guard = scope(&["QueryRoot.auditEvents"], Scope::CompaniesWrite);
 
 /// Every guard, with every mutation among them (those anyone may call as [`Needs::Nothing`]).
-pub const REGISTRY: [&Guard; 18] = [
+pub const REGISTRY: [&Guard; 19] = [
     &CREATE_COMPANY,
     &UPDATE_COMPANY,
     &CREATE_POSTING,
@@ -82,6 +84,7 @@ pub const REGISTRY: [&Guard; 18] = [
     &CLOSE_POSTING,
     &ARCHIVE_POSTING,
     &DELETE_POSTING,
+    &IMPORT_POSTINGS,
     &SET_REQUIREMENTS,
     &ADD_REQUIREMENT,
     &UPDATE_REQUIREMENT,

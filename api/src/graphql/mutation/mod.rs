@@ -4,6 +4,7 @@
 
 mod application;
 mod company;
+mod import;
 mod posting;
 mod requirement;
 
@@ -16,4 +17,5 @@ pub struct MutationRoot(
     posting::PostingMutation,
     requirement::RequirementMutation,
     application::ApplicationMutation,
+    import::ImportMutation,
 );
