@@ -503,3 +503,26 @@ pub fn error_code(body: &Value) -> &str {
         .as_str()
         .unwrap_or_else(|| panic!("no error code in {body}"))
 }
+
+/// The directory of the real posting pages (`../shared/corpus` beside the repository):
+/// `JOBGRAPH_CORPUS`, else `shared/corpus` in the nearest directory above the repository that
+/// has one, else the workplace's `/work/shared/corpus`. Tests that need it fail, never skip,
+/// without it: CI has it.
+pub fn corpus_dir() -> PathBuf {
+    if let Ok(directory) = std::env::var("JOBGRAPH_CORPUS") {
+        return PathBuf::from(directory);
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates: Vec<PathBuf> = manifest
+        .ancestors()
+        .map(|ancestor| ancestor.join("shared/corpus"))
+        .chain([PathBuf::from("/work/shared/corpus")])
+        .collect();
+    candidates
+        .iter()
+        .find(|candidate| candidate.join("README.md").exists())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!("the posting corpus is missing; looked in {candidates:?} (set JOBGRAPH_CORPUS)")
+        })
+}

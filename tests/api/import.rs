@@ -4,7 +4,7 @@
 //! documents fail alone; published imports reach anonymous readers through the cache.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use chrono::{Datelike, NaiveDate, Utc};
@@ -14,15 +14,11 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, on_both_databases, spawn_app};
+use crate::helpers::{Backend, TestApp, corpus_dir, on_both_databases, spawn_app};
 
-/// The corpus: `JOBGRAPH_CORPUS`, else `../shared/corpus` beside the repository.
+/// A file of the corpus (see [`corpus_dir`]).
 fn corpus(file: &str) -> String {
-    let directory = std::env::var("JOBGRAPH_CORPUS").map_or_else(
-        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    );
-    let path = directory.join(file);
+    let path = corpus_dir().join(file);
     assert!(
         path.exists(),
         "the corpus file {} is missing",
