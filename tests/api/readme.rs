@@ -99,11 +99,7 @@ fn every_readme_example_does_what_the_readme_says() {
         .env_remove("DATABASE_URL")
         .env_remove("REDIS_URL")
         // The import example reads the sample pages from beside the repository.
-        .env(
-            "JOBGRAPH_CORPUS",
-            std::env::var("JOBGRAPH_CORPUS")
-                .unwrap_or_else(|_| format!("{}/../shared/corpus", env!("CARGO_MANIFEST_DIR"))),
-        )
+        .env("JOBGRAPH_CORPUS", crate::helpers::corpus_dir())
         .output()
         .expect("run sh (and curl)");
     let _ = server.kill();
