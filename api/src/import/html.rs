@@ -216,17 +216,20 @@ pub fn parse(html: &str) -> HtmlPage {
     page
 }
 
-/// The content up to `</name` and what follows its `>`.
+/// The content up to `</name` (in any case) and what follows its `>`. Scans only as far as
+/// the closing tag: a page of many skipped elements is read in one pass.
 fn until_closing<'a>(html: &'a str, name: &str) -> (&'a str, &'a str) {
-    let lower = html.to_ascii_lowercase();
-    let closing = format!("</{name}");
-    match lower.find(&closing) {
-        Some(at) => {
+    let mut from = 0;
+    while let Some(found) = html[from..].find("</") {
+        let at = from + found;
+        let candidate = html.as_bytes().get(at + 2..at + 2 + name.len());
+        if candidate.is_some_and(|bytes| bytes.eq_ignore_ascii_case(name.as_bytes())) {
             let after = html[at..].find('>').map_or(html.len(), |end| at + end + 1);
-            (&html[..at], &html[after..])
+            return (&html[..at], &html[after..]);
         }
-        None => (html, ""),
+        from = at + 2;
     }
+    (html, "")
 }
 
 /// One tag: its lower-case name, whether it closes, its attributes' source, its length.
@@ -456,6 +459,13 @@ mod tests {
             parse("&unknown; & &#xZZ;").lines[0].text,
             "&unknown; & &#xZZ;"
         );
+    }
+
+    #[test]
+    fn skipped_elements_end_at_their_closing_tag_in_any_case() {
+        let page = parse("<p>a</p><SCRIPT>x</b></Script><p>b</p><style>y");
+        let texts: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b"]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What an import did, document by document: a table for a terminal, JSON for tools.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use entity::enums::PostingStatus;
@@ -97,20 +98,25 @@ impl ImportReport {
         counts
     }
 
+    /// How many rows each document has.
+    fn entries_per_document(&self) -> HashMap<&str, usize> {
+        let mut entries = HashMap::new();
+        for row in &self.rows {
+            *entries.entry(row.document.as_str()).or_insert(0) += 1;
+        }
+        entries
+    }
+
     /// The report as an aligned text table, with a closing line of counts.
     pub fn table(&self) -> String {
         let headers = ["DOCUMENT", "LINE", "OUTCOME", "STATUS", "TITLE", "DETAIL"];
+        let entries = self.entries_per_document();
         let rows: Vec<[String; 6]> = self
             .rows
             .iter()
             .map(|row| {
                 [
-                    row.reference(
-                        self.rows
-                            .iter()
-                            .filter(|other| other.document == row.document)
-                            .count(),
-                    ),
+                    row.reference(entries[row.document.as_str()]),
                     row.line.map(|line| line.to_string()).unwrap_or_default(),
                     row.outcome.as_str().to_owned(),
                     row.status

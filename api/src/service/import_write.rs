@@ -4,6 +4,8 @@
 //! on request when it is complete. Reposts within a batch are stored once; a posting that
 //! fails is reported and the batch goes on.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use entity::enums::PostingStatus;
 use entity::{company, posting};
@@ -366,6 +368,10 @@ pub async fn import(
     }
     let originals = repost::originals(&read.iter().map(Option::as_ref).collect::<Vec<_>>());
     let total = rows.len();
+    let mut entries: HashMap<String, usize> = HashMap::new();
+    for row in &rows {
+        *entries.entry(row.document.clone()).or_insert(0) += 1;
+    }
     let mut pending: Vec<Pending> = Vec::new();
     for index in 0..total {
         progress(index, total);
@@ -373,11 +379,7 @@ pub async fn import(
             continue;
         };
         if let Some(original) = originals[index] {
-            let of = rows[original].reference(
-                rows.iter()
-                    .filter(|other| other.document == rows[original].document)
-                    .count(),
-            );
+            let of = rows[original].reference(entries[&rows[original].document]);
             let row = &mut rows[index];
             row.outcome = Outcome::Duplicate;
             row.detail = Some(format!("repost of {of}"));

@@ -205,6 +205,18 @@ pub fn url(field: &str, value: Option<&str>) -> Result<Option<String>, ServiceEr
     Ok(Some(value.to_owned()))
 }
 
+/// An ISO 4217 currency code (three letters), upper-cased.
+pub fn currency(field: &str, value: &str) -> Result<String, ServiceError> {
+    let currency = value.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(ServiceError::invalid(
+            field,
+            "must be an ISO 4217 currency code such as SEK or USD",
+        ));
+    }
+    Ok(currency)
+}
+
 /// Largest salary bound accepted, in hundredths: a hundred billion a period.
 const MOST_SALARY: i64 = 10_000_000_000_000;
 
@@ -214,13 +226,7 @@ pub fn salary(
     field: &str,
     range: entity::salary::SalaryRange,
 ) -> Result<entity::salary::SalaryRange, ServiceError> {
-    let currency = range.currency.trim().to_ascii_uppercase();
-    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(ServiceError::invalid(
-            format!("{field}.currency"),
-            "must be an ISO 4217 currency code such as SEK or USD",
-        ));
-    }
+    let currency = currency(&format!("{field}.currency"), &range.currency)?;
     for (name, bound) in [("min", range.min), ("max", range.max)] {
         if bound.is_some_and(|amount| !(0..=MOST_SALARY).contains(&amount)) {
             return Err(ServiceError::invalid(

@@ -5,6 +5,7 @@ use entity::salary::SalaryRange;
 
 use super::enums::SalaryUnit;
 use crate::error::ServiceError;
+use crate::service::validate;
 
 /// A posting's salary range.
 pub struct Salary(pub SalaryRange);
@@ -94,16 +95,9 @@ pub struct SalaryAtLeastInput {
 
 impl SalaryAtLeastInput {
     pub fn into_floor(self) -> Result<(i64, String, entity::enums::SalaryUnit), ServiceError> {
-        let currency = self.currency.trim().to_ascii_uppercase();
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(ServiceError::invalid(
-                "filter.salaryAtLeast.currency",
-                "must be an ISO 4217 currency code such as SEK or USD",
-            ));
-        }
         Ok((
             hundredths("filter.salaryAtLeast.amount", self.amount)?,
-            currency,
+            validate::currency("filter.salaryAtLeast.currency", &self.currency)?,
             self.unit.into(),
         ))
     }
