@@ -804,3 +804,78 @@ async fn the_import_mutation_imports_for_the_tokens_company(backend: Backend) {
     );
     assert_eq!(body["errors"][0]["extensions"]["field"], "input.documents");
 }
+
+on_both_databases!(a_posting_that_fails_inside_a_batch_leaves_the_rest_of_it);
+
+/// Two pages of one batch with the same JSON-LD identifier, for one company, but different
+/// text are the same posting, changed: the batch's one-statement insert fails on the second, its savepoint is
+/// rolled back, and the postings go in one by one, so the first is created, the second
+/// updates it, and the others of the batch are all there.
+async fn a_posting_that_fails_inside_a_batch_leaves_the_rest_of_it(backend: Backend) {
+    const IMPORT: &str = "mutation($input: ImportPostingsInput!) { importPostings(input: $input) { created updated failed rows { outcome version } } }";
+    let app = spawn_app(backend).await;
+    let mine = crate::fixtures::company(&app.db, "mine", "Mine").await;
+    let writer = crate::tokens::token("postings:write", &[mine.id]);
+    // The pages name different companies (so they are not reposts of each other), and the
+    // import puts both in the token's.
+    let page = |identifier: &str, title: &str, text: &str| {
+        serde_json::json!({
+            "@context": "https://schema.org/", "@type": "JobPosting", "title": title,
+            "description": format!("<p>{text}</p>"), "datePosted": "2026-11-01",
+            "identifier": { "@type": "PropertyValue", "value": identifier },
+            "hiringOrganization": { "@type": "Organization", "name": format!("Mine {title}") },
+            "jobLocation": { "@type": "Place", "address": { "addressLocality": "Malmö", "addressCountry": "SE" } },
+        })
+        .to_string()
+    };
+    let mut documents = vec![
+        serde_json::json!({ "name": "first", "content": page("same", "Welder", "We weld ships in the harbour.") }),
+        serde_json::json!({ "name": "second", "content": page("same", "Painter", "Paint the finished hulls, mostly blue ones.") }),
+    ];
+    for n in 0..5 {
+        documents.push(serde_json::json!({
+            "name": format!("other-{n}"),
+            "content": page(&format!("other-{n}"), &format!("Fitter {n}"), &format!("Fit part {n} of the engine.")),
+        }));
+    }
+    let body = app
+        .request()
+        .token(&writer)
+        .query(IMPORT)
+        .variables(serde_json::json!({ "input": {
+            "companyId": crate::fixtures::company_id(&mine),
+            "documents": documents,
+        } }))
+        .send()
+        .await
+        .json();
+    let payload = &body["data"]["importPostings"];
+    assert_eq!(payload["created"], 6, "{body}");
+    assert_eq!(payload["updated"], 1, "{body}");
+    assert_eq!(payload["failed"], 0, "{body}");
+    assert_eq!(payload["rows"][1]["outcome"], "UPDATED", "{body}");
+    assert_eq!(payload["rows"][1]["version"], 2, "{body}");
+    let stored = posting::Entity::find()
+        .filter(posting::Column::CompanyId.eq(mine.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 6, "nothing of the batch lost or doubled");
+    let same = stored
+        .iter()
+        .find(|posting| {
+            posting
+                .source_key
+                .as_deref()
+                .is_some_and(|key| key.ends_with("same"))
+        })
+        .expect("the shared identifier's posting");
+    assert_eq!(same.title, "Painter");
+    assert_eq!(same.version, 2);
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::EntityId.eq(same.id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(events, 2, "one event for the creation, one for the update");
+}

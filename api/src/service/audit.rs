@@ -6,6 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use super::access::{self, Actor};
+use super::insert_rows::insert_rows;
 use super::keyset::{self, Direction, Ordering, Page, PageRequest, Position, SortValue};
 use super::permissions::AUDIT_EVENTS;
 use crate::error::ServiceError;
@@ -39,17 +40,39 @@ pub async fn record(
     entity_id: Uuid,
     company_id: Uuid,
 ) -> Result<(), ServiceError> {
-    audit_event::Entity::insert(audit_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        company_id: Set(Some(company_id)),
-        actor: Set(access::actor_name(actor).to_owned()),
-        operation: Set(operation.to_owned()),
-        entity_type: Set(entity_type.as_str().to_owned()),
-        entity_id: Set(entity_id),
-        occurred_at: Set(Utc::now()),
-    })
-    .exec_without_returning(txn)
-    .await?;
+    record_each(
+        txn,
+        actor,
+        operation,
+        entity_type,
+        [(entity_id, company_id)],
+    )
+    .await
+}
+
+/// Records one change of each `(entity, company)` alike, with one statement: what a batch
+/// does. Call it inside the changes' transaction.
+pub async fn record_each(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    operation: &str,
+    entity_type: EntityType,
+    entities: impl IntoIterator<Item = (Uuid, Uuid)>,
+) -> Result<(), ServiceError> {
+    let occurred_at = Utc::now();
+    let rows = entities
+        .into_iter()
+        .map(|(entity_id, company_id)| audit_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            company_id: Set(Some(company_id)),
+            actor: Set(access::actor_name(actor).to_owned()),
+            operation: Set(operation.to_owned()),
+            entity_type: Set(entity_type.as_str().to_owned()),
+            entity_id: Set(entity_id),
+            occurred_at: Set(occurred_at),
+        })
+        .collect();
+    insert_rows(txn, rows).await?;
     Ok(())
 }
 

@@ -138,15 +138,7 @@ async fn company_for(
     {
         return Ok(found);
     }
-    let new = NewCompany {
-        slug,
-        name: name.to_owned(),
-        website: None,
-        description: None,
-        headquarters: None,
-    }
-    .validated()?;
-    company_write::insert(txn, actor, new).await
+    create_company(txn, actor, name, slug).await
 }
 
 /// Stores one imported posting inside the caller's transaction.
@@ -159,17 +151,13 @@ async fn store_in(
 ) -> Result<Stored, ServiceError> {
     let company = company_for(txn, actor, imported, options).await?;
     let valid = valid.for_company(company.id);
-    let origin = Origin {
-        source_key: imported.source_key.clone(),
-        content_hash: imported.content_hash(),
-        posted_at: imported.posted_on.map(start_of),
-    };
+    let origin = origin_of(imported);
     let existing = posting::Entity::find()
         .filter(posting::Column::CompanyId.eq(company.id))
         .filter(posting::Column::SourceKey.eq(imported.source_key.as_str()))
         .one(txn)
         .await?;
-    let (outcome, mut stored) = match existing {
+    let stored = match existing {
         Some(existing) if existing.content_hash.as_deref() == Some(&origin.content_hash) => {
             return Ok(Stored {
                 outcome: Outcome::Unchanged,
@@ -177,43 +165,64 @@ async fn store_in(
                 draft_reason: None,
             });
         }
-        Some(existing) => (
-            Outcome::Updated,
-            posting_write::replace(txn, actor, &existing, valid, origin, "importPosting").await?,
-        ),
-        None => (
-            Outcome::Created,
-            posting_write::insert(txn, actor, valid, Some(origin), "importPosting").await?,
-        ),
-    };
-    let mut draft_reason = None;
-    if options.publish && stored.status == PostingStatus::Draft {
-        let missing = posting_write::incomplete(txn, &stored).await?;
-        match missing.as_slice() {
-            [_, ..] => {
-                draft_reason = Some(format!(
-                    "stays a draft: it lacks {} (Google for Jobs requires them)",
-                    missing.join(", ")
-                ))
-            }
-            [] => {
-                stored = posting_write::transition_in(
-                    txn,
-                    actor,
-                    stored.id,
-                    None,
-                    Transition::Publish,
-                    None,
-                )
-                .await?;
-            }
+        Some(existing) => Stored {
+            outcome: Outcome::Updated,
+            ..published(
+                txn,
+                actor,
+                posting_write::replace(txn, actor, &existing, valid, origin, "importPosting")
+                    .await?,
+                options,
+            )
+            .await?
+        },
+        None => {
+            published(
+                txn,
+                actor,
+                posting_write::insert(txn, actor, valid, Some(origin), "importPosting").await?,
+                options,
+            )
+            .await?
         }
-    }
-    Ok(Stored {
-        outcome,
+    };
+    Ok(stored)
+}
+
+/// A posting just created (or updated), published when the import asks and it is complete;
+/// else a draft, with the reason when publishing was asked for.
+async fn published(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    stored: posting::Model,
+    options: &ImportOptions,
+) -> Result<Stored, ServiceError> {
+    let mut stored = Stored {
+        outcome: Outcome::Created,
         posting: stored,
-        draft_reason,
-    })
+        draft_reason: None,
+    };
+    if !options.publish || stored.posting.status != PostingStatus::Draft {
+        return Ok(stored);
+    }
+    let missing = posting_write::incomplete(txn, &stored.posting).await?;
+    if missing.is_empty() {
+        stored.posting = posting_write::transition_in(
+            txn,
+            actor,
+            stored.posting.id,
+            None,
+            Transition::Publish,
+            None,
+        )
+        .await?;
+    } else {
+        stored.draft_reason = Some(format!(
+            "stays a draft: it lacks {} (Google for Jobs requires them)",
+            missing.join(", ")
+        ));
+    }
+    Ok(stored)
 }
 
 /// How many postings share a transaction: each in its own savepoint, so one that fails
@@ -254,25 +263,232 @@ fn batch_work(
     (batch, options): (Vec<Pending>, ImportOptions),
 ) -> Work<'_, Vec<(usize, Result<Stored, String>)>> {
     Box::pin(async move {
+        let actor = actor.as_ref();
         let mut out = Vec::with_capacity(batch.len());
-        for (row, imported, valid) in batch {
-            let savepoint = txn.begin().await?;
-            match store_in(&savepoint, actor.as_ref(), &imported, valid, &options).await {
-                Ok(stored) => {
-                    savepoint.commit().await?;
-                    out.push((row, Ok(stored)));
+        let companies = companies_for(txn, actor, &batch, &options).await?;
+        let existing = already_imported(txn, &batch, &companies).await?;
+        let mut fresh: Vec<(Pending, company::Model)> = Vec::new();
+        for (pending, company) in batch.into_iter().zip(companies) {
+            let company = match company {
+                Ok(company) => company,
+                Err(reason) => {
+                    out.push((pending.0, Err(reason)));
+                    continue;
                 }
-                Err(error) if transaction::is_retryable(&error) => return Err(error),
-                Err(error) => {
-                    if let Err(rollback) = savepoint.rollback().await {
-                        tracing::debug!(%rollback, "rolling back a failed posting's savepoint");
-                    }
-                    out.push((row, Err(error.to_string())));
+            };
+            let key = (company.id, pending.1.source_key.clone());
+            match existing.get(&key) {
+                None => fresh.push((pending, company)),
+                Some(found) if found.content_hash.as_deref() == Some(&pending.1.content_hash()) => {
+                    out.push((
+                        pending.0,
+                        Ok(Stored {
+                            outcome: Outcome::Unchanged,
+                            posting: found.clone(),
+                            draft_reason: None,
+                        }),
+                    ))
+                }
+                Some(_) => out.push(store_one(txn, actor, pending, &options).await?),
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(out);
+        }
+        // The new postings go in together, in one savepoint; should that fail, each goes in
+        // on its own, so that one posting's failure stays its own.
+        let savepoint = txn.begin().await?;
+        match create_each(&savepoint, actor, &fresh, &options).await {
+            Ok(created) => {
+                savepoint.commit().await?;
+                out.extend(created);
+            }
+            Err(error) if transaction::is_retryable(&error) => return Err(error),
+            Err(error) => {
+                tracing::debug!(%error, "storing a batch's new postings one by one");
+                if let Err(rollback) = savepoint.rollback().await {
+                    tracing::debug!(%rollback, "rolling back a batch's savepoint");
+                }
+                for (pending, _) in fresh {
+                    out.push(store_one(txn, actor, pending, &options).await?);
                 }
             }
         }
         Ok(out)
     })
+}
+
+/// Stores one posting in a savepoint of its own: all of it, or with an error none of it.
+async fn store_one(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    (row, imported, valid): Pending,
+    options: &ImportOptions,
+) -> Result<(usize, Result<Stored, String>), ServiceError> {
+    let savepoint = txn.begin().await?;
+    match store_in(&savepoint, actor, &imported, valid, options).await {
+        Ok(stored) => {
+            savepoint.commit().await?;
+            Ok((row, Ok(stored)))
+        }
+        Err(error) if transaction::is_retryable(&error) => Err(error),
+        Err(error) => {
+            if let Err(rollback) = savepoint.rollback().await {
+                tracing::debug!(%rollback, "rolling back a failed posting's savepoint");
+            }
+            Ok((row, Err(error.to_string())))
+        }
+    }
+}
+
+/// The company of each posting of a batch, found with one query; each company that is new
+/// is created in a savepoint of its own, and a posting whose company cannot be had fails.
+async fn companies_for(
+    txn: &DatabaseTransaction,
+    actor: Actor<'_>,
+    batch: &[Pending],
+    options: &ImportOptions,
+) -> Result<Vec<Result<company::Model, String>>, ServiceError> {
+    if let Some(id) = options.company {
+        let company = company::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("company", "no such company").to_string());
+        return Ok(batch.iter().map(|_| company.clone()).collect());
+    }
+    let names: Vec<&str> = batch
+        .iter()
+        .filter_map(|(_, imported, _)| imported.company.as_deref())
+        .collect();
+    let slugs: Vec<String> = names.iter().map(|name| validate::slugify(name)).collect();
+    let found = company::Entity::find()
+        .filter(
+            Condition::any()
+                .add(company::Column::Slug.is_in(slugs.iter().map(String::as_str)))
+                .add(company::Column::Name.is_in(names.iter().copied())),
+        )
+        .all(txn)
+        .await?;
+    let mut by_name: HashMap<String, Result<company::Model, String>> = HashMap::new();
+    for name in names {
+        if by_name.contains_key(name) {
+            continue;
+        }
+        let slug = validate::slugify(name);
+        let known = found
+            .iter()
+            .find(|company| company.slug == slug)
+            .or_else(|| found.iter().find(|company| company.name == name));
+        let company = match known {
+            Some(company) => Ok(company.clone()),
+            None => {
+                let savepoint = txn.begin().await?;
+                match create_company(&savepoint, actor, name, slug).await {
+                    Ok(company) => {
+                        savepoint.commit().await?;
+                        Ok(company)
+                    }
+                    Err(error) if transaction::is_retryable(&error) => return Err(error),
+                    Err(error) => {
+                        if let Err(rollback) = savepoint.rollback().await {
+                            tracing::debug!(%rollback, "rolling back a company's savepoint");
+                        }
+                        Err(error.to_string())
+                    }
+                }
+            }
+        };
+        by_name.insert(name.to_owned(), company);
+    }
+    Ok(batch
+        .iter()
+        .map(|(_, imported, _)| match imported.company.as_deref() {
+            Some(name) => by_name[name].clone(),
+            None => Err(ServiceError::invalid(
+                "company",
+                "the page names no company; say which one (--company)",
+            )
+            .to_string()),
+        })
+        .collect())
+}
+
+async fn create_company(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    name: &str,
+    slug: String,
+) -> Result<company::Model, ServiceError> {
+    let new = NewCompany {
+        slug,
+        name: name.to_owned(),
+        website: None,
+        description: None,
+        headquarters: None,
+    }
+    .validated()?;
+    company_write::insert(txn, actor, new).await
+}
+
+/// The postings earlier imports stored for a batch's pages, by company and source key, found
+/// with one query.
+async fn already_imported(
+    txn: &DatabaseTransaction,
+    batch: &[Pending],
+    companies: &[Result<company::Model, String>],
+) -> Result<HashMap<(Uuid, String), posting::Model>, ServiceError> {
+    let company_ids: Vec<Uuid> = companies
+        .iter()
+        .filter_map(|company| company.as_ref().ok().map(|company| company.id))
+        .collect();
+    if company_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let keys = batch
+        .iter()
+        .map(|(_, imported, _)| imported.source_key.as_str());
+    Ok(posting::Entity::find()
+        .filter(posting::Column::CompanyId.is_in(company_ids))
+        .filter(posting::Column::SourceKey.is_in(keys))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter_map(|posting| Some(((posting.company_id, posting.source_key.clone()?), posting)))
+        .collect())
+}
+
+/// Creates a batch's new postings with one statement per table, then publishes those asked
+/// for that are complete: all of them, or with an error none.
+async fn create_each(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    fresh: &[(Pending, company::Model)],
+    options: &ImportOptions,
+) -> Result<Vec<(usize, Result<Stored, String>)>, ServiceError> {
+    let postings = fresh
+        .iter()
+        .map(|((_, imported, valid), company)| {
+            (
+                valid.clone().for_company(company.id),
+                Some(origin_of(imported)),
+            )
+        })
+        .collect();
+    let created = posting_write::insert_each(txn, actor, postings, "importPosting").await?;
+    let mut out = Vec::with_capacity(created.len());
+    for (((row, _, _), _), posting) in fresh.iter().zip(created) {
+        out.push((*row, Ok(published(txn, actor, posting, options).await?)));
+    }
+    Ok(out)
+}
+
+/// Where an imported posting came from.
+fn origin_of(imported: &ImportedPosting) -> Origin {
+    Origin {
+        source_key: imported.source_key.clone(),
+        content_hash: imported.content_hash(),
+        posted_at: imported.posted_on.map(start_of),
+    }
 }
 
 /// [`import`] for a client of the API: with a company, the actor needs `postings:write` for

@@ -11,6 +11,7 @@ pub mod company_write;
 pub mod description;
 pub mod facets;
 pub mod import_write;
+pub mod insert_rows;
 pub mod keyset;
 pub mod permissions;
 pub mod posting;

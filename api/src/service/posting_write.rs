@@ -2,14 +2,16 @@
 //! the actor's scope on the posting's company, writes, and records the change in the audit
 //! trail, all in one transaction.
 
+use std::collections::{BTreeSet, HashSet};
+
 use chrono::{DateTime, Utc};
 use entity::enums::{EmploymentType, PostingStatus, RemotePolicy};
 use entity::salary::SalaryRange;
 use entity::sections::{Description, DescriptionSection, Responsibilities};
-use entity::{application, company, posting, posting_location};
+use entity::{application, company, posting, posting_location, requirement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -17,6 +19,7 @@ use super::access::{self, Actor};
 use super::audit::{self, EntityType};
 use super::clock::now;
 use super::description::sections_from_text;
+use super::insert_rows::insert_rows;
 use super::permissions::{
     ARCHIVE_POSTING, CLOSE_POSTING, CREATE_POSTING, DELETE_POSTING, Guard, PUBLISH_POSTING,
     UPDATE_POSTING,
@@ -211,8 +214,19 @@ async fn replace_locations(
         .filter(posting_location::Column::PostingId.eq(posting_id))
         .exec(txn)
         .await?;
-    for (position, location) in locations.into_iter().enumerate() {
-        posting_location::Entity::insert(posting_location::ActiveModel {
+    insert_rows(txn, location_rows(posting_id, locations)).await?;
+    Ok(())
+}
+
+/// The rows of a posting's locations, numbered in order.
+fn location_rows(
+    posting_id: Uuid,
+    locations: Vec<NewLocation>,
+) -> Vec<posting_location::ActiveModel> {
+    locations
+        .into_iter()
+        .enumerate()
+        .map(|(position, location)| posting_location::ActiveModel {
             id: Set(Uuid::now_v7()),
             posting_id: Set(posting_id),
             position: Set(position as i32),
@@ -221,10 +235,7 @@ async fn replace_locations(
             region: Set(location.region),
             country: Set(location.country),
         })
-        .exec_without_returning(txn)
-        .await?;
-    }
-    Ok(())
+        .collect()
 }
 
 /// Sets (or, with `None`, clears) the salary columns.
@@ -346,91 +357,148 @@ pub async fn insert(
     origin: Option<Origin>,
     operation: &str,
 ) -> Result<posting::Model, ServiceError> {
-    let ValidPosting { new, description } = valid;
-    access::require(actor, &CREATE_POSTING, new.company_id)?;
-    if company::Entity::find_by_id(new.company_id)
-        .one(txn)
-        .await?
-        .is_none()
-    {
+    let mut inserted = insert_each(txn, actor, vec![(valid, origin)], operation).await?;
+    inserted
+        .pop()
+        .ok_or_else(|| ServiceError::Conflict("the posting was not inserted".to_owned()))
+}
+
+/// Inserts draft postings as [`insert`] does one, with one statement per table for all of
+/// them (a batch of an import), in order; all of them or, with an error, none.
+pub async fn insert_each(
+    txn: &impl ConnectionTrait,
+    actor: Actor<'_>,
+    postings: Vec<(ValidPosting, Option<Origin>)>,
+    operation: &str,
+) -> Result<Vec<posting::Model>, ServiceError> {
+    let companies: BTreeSet<Uuid> = postings
+        .iter()
+        .map(|(valid, _)| valid.new.company_id)
+        .collect();
+    for company in &companies {
+        access::require(actor, &CREATE_POSTING, *company)?;
+    }
+    let found: Vec<Uuid> = company::Entity::find()
+        .select_only()
+        .column(company::Column::Id)
+        .filter(company::Column::Id.is_in(companies.iter().copied()))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if found.len() < companies.len() {
         return Err(ServiceError::invalid("input.companyId", "no such company"));
     }
-    let id = Uuid::now_v7();
-    let slug = match new.slug {
-        Some(slug) => {
-            if slug_taken(txn, new.company_id, &slug, None).await? {
-                return Err(slug_is_taken(&slug));
-            }
-            slug
-        }
-        None => {
-            let base = validate::slugify(&new.title);
-            if slug_taken(txn, new.company_id, &base, None).await? {
-                format!("{base}-{}", &id.simple().to_string()[24..])
-            } else {
-                base
-            }
-        }
-    };
+    let wanted: Vec<String> = postings
+        .iter()
+        .map(|(valid, _)| {
+            valid
+                .new
+                .slug
+                .clone()
+                .unwrap_or_else(|| validate::slugify(&valid.new.title))
+        })
+        .collect();
+    let mut taken: HashSet<(Uuid, String)> = posting::Entity::find()
+        .select_only()
+        .columns([posting::Column::CompanyId, posting::Column::Slug])
+        .filter(posting::Column::CompanyId.is_in(companies.iter().copied()))
+        .filter(posting::Column::Slug.is_in(wanted.iter().map(String::as_str)))
+        .into_tuple()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
     let now = now();
-    let (source_key, content_hash, posted_at) = match origin {
-        Some(origin) => (
-            Some(origin.source_key),
-            Some(origin.content_hash),
-            origin.posted_at,
-        ),
-        None => (None, None, None),
+    let mut models = Vec::with_capacity(postings.len());
+    let mut locations = Vec::new();
+    let mut requirements = Vec::new();
+    for ((valid, origin), slug) in postings.into_iter().zip(wanted) {
+        let ValidPosting { new, description } = valid;
+        let id = Uuid::now_v7();
+        let slug = if !taken.contains(&(new.company_id, slug.clone())) {
+            slug
+        } else if new.slug.is_some() {
+            return Err(slug_is_taken(&slug));
+        } else {
+            format!("{slug}-{}", &id.simple().to_string()[24..])
+        };
+        taken.insert((new.company_id, slug.clone()));
+        let (source_key, content_hash, posted_at) = match origin {
+            Some(origin) => (
+                Some(origin.source_key),
+                Some(origin.content_hash),
+                origin.posted_at,
+            ),
+            None => (None, None, None),
+        };
+        locations.extend(location_rows(id, new.locations));
+        requirements.extend(
+            requirement_write::rows_of(id, new.requirements)
+                .into_iter()
+                .map(requirement::ActiveModel::from),
+        );
+        models.push(posting::Model {
+            id,
+            company_id: new.company_id,
+            slug,
+            title: new.title,
+            summary: new.summary,
+            description,
+            department: new.department,
+            occupation: new.occupation,
+            employment_type: new.employment_type,
+            remote_policy: new.remote_policy,
+            travel: new.travel,
+            language: new.language,
+            status: PostingStatus::Draft,
+            posted_at,
+            valid_through: new.valid_through,
+            apply_url: new.apply_url,
+            source_url: new.source_url,
+            content_hash,
+            source_key,
+            responsibilities: Responsibilities(new.responsibilities),
+            salary_min: new.salary.as_ref().and_then(|s| s.min),
+            salary_max: new.salary.as_ref().and_then(|s| s.max),
+            salary_currency: new.salary.as_ref().map(|s| s.currency.clone()),
+            salary_unit: new.salary.as_ref().map(|s| s.unit),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    // A concurrent write may take a slug between the check and the insert: the unique
+    // index refuses it, and the client hears the same as from the check.
+    let only_slug = match models.as_slice() {
+        [only] => Some(only.slug.clone()),
+        _ => None,
     };
-    let model = posting::Model {
-        id,
-        company_id: new.company_id,
-        slug,
-        title: new.title,
-        summary: new.summary,
-        description,
-        department: new.department,
-        occupation: new.occupation,
-        employment_type: new.employment_type,
-        remote_policy: new.remote_policy,
-        travel: new.travel,
-        language: new.language,
-        status: PostingStatus::Draft,
-        posted_at,
-        valid_through: new.valid_through,
-        apply_url: new.apply_url,
-        source_url: new.source_url,
-        content_hash,
-        source_key,
-        responsibilities: Responsibilities(new.responsibilities),
-        salary_min: new.salary.as_ref().and_then(|s| s.min),
-        salary_max: new.salary.as_ref().and_then(|s| s.max),
-        salary_currency: new.salary.as_ref().map(|s| s.currency.clone()),
-        salary_unit: new.salary.as_ref().map(|s| s.unit),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    // A concurrent write may take the slug between the check and the insert: the
-    // unique index refuses it, and the client hears the same as from the check.
-    posting::Entity::insert(posting::ActiveModel::from(model.clone()))
-        .exec_without_returning(txn)
-        .await
-        .map_err(ServiceError::unique("input.slug", || {
-            slug_is_taken(&model.slug).to_string()
-        }))?;
-    replace_locations(txn, id, new.locations).await?;
-    requirement_write::replace(txn, id, new.requirements).await?;
-    search::index::reindex(txn, &[id]).await?;
-    audit::record(
+    insert_rows(
+        txn,
+        models
+            .iter()
+            .cloned()
+            .map(posting::ActiveModel::from)
+            .collect(),
+    )
+    .await
+    .map_err(ServiceError::unique("input.slug", || match only_slug {
+        Some(slug) => slug_is_taken(&slug).to_string(),
+        None => "a posting's slug or source was taken meanwhile".to_owned(),
+    }))?;
+    insert_rows(txn, locations).await?;
+    insert_rows(txn, requirements).await?;
+    let ids: Vec<Uuid> = models.iter().map(|model| model.id).collect();
+    search::index::reindex(txn, &ids).await?;
+    audit::record_each(
         txn,
         actor,
         operation,
         EntityType::Posting,
-        id,
-        new.company_id,
+        models.iter().map(|model| (model.id, model.company_id)),
     )
     .await?;
-    Ok(model)
+    Ok(models)
 }
 
 /// Replaces everything a posting holds with `valid` (its slug and status stay), bumping its

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::access::{self, Actor};
 use super::audit::{self, EntityType};
+use super::insert_rows::insert_rows;
 use super::permissions::{
     ADD_REQUIREMENT, Guard, REMOVE_REQUIREMENT, SET_REQUIREMENTS, UPDATE_REQUIREMENT,
 };
@@ -58,26 +59,31 @@ pub fn validated(
     )
 }
 
-/// Replaces a posting's requirements with `requirements`, in order.
-pub async fn replace(
-    txn: &impl ConnectionTrait,
-    posting_id: Uuid,
-    requirements: Vec<NewRequirement>,
-) -> Result<Vec<requirement::Model>, ServiceError> {
-    let rows = requirements
+/// The rows of a new posting's requirements, numbered in order.
+pub fn rows_of(posting_id: Uuid, requirements: Vec<NewRequirement>) -> Vec<requirement::Model> {
+    requirements
         .into_iter()
-        .map(|new| requirement::Model {
+        .enumerate()
+        .map(|(position, new)| requirement::Model {
             id: Uuid::now_v7(),
             posting_id,
-            position: 0,
+            position: position as i32,
             kind: new.kind,
             text: new.text,
             required: new.required,
             years_min: new.years_min,
             years_max: new.years_max,
         })
-        .collect();
-    write_list(txn, posting_id, rows).await
+        .collect()
+}
+
+/// Replaces a posting's requirements with `requirements`, in order.
+pub async fn replace(
+    txn: &impl ConnectionTrait,
+    posting_id: Uuid,
+    requirements: Vec<NewRequirement>,
+) -> Result<Vec<requirement::Model>, ServiceError> {
+    write_list(txn, posting_id, rows_of(posting_id, requirements)).await
 }
 
 /// Stores `rows` as the posting's whole list, keeping their ids, numbering their positions.
@@ -90,17 +96,23 @@ async fn write_list(
         .filter(requirement::Column::PostingId.eq(posting_id))
         .exec(txn)
         .await?;
-    let mut written = Vec::with_capacity(rows.len());
-    for (position, row) in rows.into_iter().enumerate() {
-        let row = requirement::Model {
+    let written: Vec<requirement::Model> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(position, row)| requirement::Model {
             position: position as i32,
             ..row
-        };
-        requirement::Entity::insert(requirement::ActiveModel::from(row.clone()))
-            .exec_without_returning(txn)
-            .await?;
-        written.push(row);
-    }
+        })
+        .collect();
+    insert_rows(
+        txn,
+        written
+            .iter()
+            .cloned()
+            .map(requirement::ActiveModel::from)
+            .collect(),
+    )
+    .await?;
     Ok(written)
 }
 
