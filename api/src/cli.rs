@@ -77,6 +77,9 @@ pub struct Options {
     /// Largest request body in bytes; larger ones get 413 [default: 65536]
     #[arg(long, env = "JOBGRAPH_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
+    /// Largest multipart/form-data body (file uploads, with a token) in bytes [default: 16777216]
+    #[arg(long, env = "JOBGRAPH_MAX_UPLOAD_BYTES", global = true)]
+    pub max_upload_bytes: Option<usize>,
     /// Request timeout in milliseconds; also PostgreSQL's statement_timeout [default: 10000]
     #[arg(long, env = "JOBGRAPH_REQUEST_TIMEOUT_MS", global = true)]
     pub request_timeout_ms: Option<u64>,
@@ -331,6 +334,9 @@ impl Options {
                 bind: self.bind.unwrap_or(http_defaults.bind),
                 workers: self.workers.or(http_defaults.workers),
                 max_body_bytes: self.max_body_bytes.unwrap_or(http_defaults.max_body_bytes),
+                max_upload_bytes: self
+                    .max_upload_bytes
+                    .unwrap_or(http_defaults.max_upload_bytes),
                 request_timeout: self
                     .request_timeout_ms
                     .map(Duration::from_millis)

@@ -106,6 +106,9 @@ pub struct HttpSettings {
     pub workers: Option<usize>,
     /// Largest accepted request body; larger ones get 413.
     pub max_body_bytes: usize,
+    /// Largest accepted `multipart/form-data` body (a request with file uploads, which
+    /// needs a bearer token); larger ones get 413.
+    pub max_upload_bytes: usize,
     /// Longest a GraphQL request may run before it is answered with `TIMEOUT`.
     pub request_timeout: Duration,
     /// How long in-flight requests may finish after SIGTERM/SIGINT.
@@ -126,6 +129,7 @@ impl Default for HttpSettings {
             bind: "127.0.0.1:8080".to_owned(),
             workers: None,
             max_body_bytes: 64 * 1024,
+            max_upload_bytes: 16 * 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
             max_in_flight: 512,

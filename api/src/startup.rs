@@ -141,6 +141,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         reads,
         statements,
         max_body_bytes: settings.http.max_body_bytes,
+        max_upload_bytes: settings.http.max_upload_bytes,
         graphiql: settings.graphql.graphiql,
         in_flight: tokio::sync::Semaphore::new(settings.http.max_in_flight.max(1)),
         body_timeout: settings.http.request_timeout,

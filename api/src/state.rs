@@ -22,6 +22,8 @@ pub struct AppState {
     pub statements: StatementCounter,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The largest `multipart/form-data` body accepted, in bytes.
+    pub max_upload_bytes: usize,
     /// Whether `/` serves GraphiQL.
     pub graphiql: bool,
     /// One permit per `/graphql` request being worked on; none left means 503.

@@ -37,6 +37,7 @@ fn request(query: &str) -> GraphqlRequest {
         extensions: None,
         principal: None,
         allows_mutations: true,
+        uploads: Vec::new(),
     }
 }
 

@@ -307,7 +307,7 @@ pub struct Request {
     graphql: serde_json::Map<String, Value>,
     params: Vec<(String, String)>,
     headers: Vec<(String, String)>,
-    body: Option<String>,
+    body: Option<Vec<u8>>,
 }
 
 /// A server that is not a [`TestApp`], such as a spawned binary, and one client (one pool of
@@ -416,7 +416,7 @@ impl Request {
 
     /// A raw body instead of the JSON of the GraphQL parameters; give its `Content-Type`
     /// with [`Request::header`].
-    pub fn body(mut self, body: impl Into<String>) -> Request {
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Request {
         self.body = Some(body.into());
         self
     }

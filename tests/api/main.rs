@@ -24,6 +24,7 @@ mod fixtures;
 mod graphiql;
 mod http_protocol;
 mod import;
+mod import_upload;
 mod introspection;
 mod lookups;
 mod migrations;

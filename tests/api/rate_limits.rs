@@ -62,9 +62,23 @@ async fn anonymous_reads_over_budget_get_429_with_retry_after_and_ratelimit_head
         settings.rate_limits.anonymous = "3/60s".parse().unwrap();
     })
     .await;
-    // Cached answers count as much as computed ones: the same query four times.
-    for _ in 0..3 {
-        app.request().query(READ).send().await.data();
+    // Cached answers count as much as computed ones: the same query four times. Each
+    // admitted answer says what is left of the budget.
+    for left in (0..3).rev() {
+        let admitted = app.request().query(READ).send().await;
+        admitted.data();
+        assert_eq!(
+            admitted.header("ratelimit-policy"),
+            "\"anonymous\";q=3;w=60"
+        );
+        assert!(
+            admitted
+                .header("ratelimit")
+                .starts_with(&format!("\"anonymous\";r={left};t=")),
+            "{}",
+            admitted.header("ratelimit")
+        );
+        assert!(admitted.headers.get("retry-after").is_none());
     }
     let refused = app.request().query(READ).send().await;
     assert_eq!(refused.status, 429, "{}", refused.text);
@@ -85,6 +99,24 @@ async fn anonymous_reads_over_budget_get_429_with_retry_after_and_ratelimit_head
     // GET shares the budget.
     let over_get = app.request().query(READ).get().send().await;
     assert_eq!(over_get.status, 429, "{}", over_get.text);
+}
+
+#[tokio::test]
+async fn answers_others_may_be_given_tell_of_no_ones_budget() {
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        limited(settings);
+        settings.rate_limits.anonymous = "100/60s".parse().unwrap();
+    })
+    .await;
+    let shared = app.request().query(READ).get().send().await;
+    assert_eq!(shared.status, 200, "{}", shared.text);
+    assert!(shared.header("cache-control").starts_with("public"));
+    assert!(
+        shared.headers.get("ratelimit").is_none(),
+        "a public GET answer carries no client's budget"
+    );
+    let own = app.request().query(READ).send().await;
+    assert!(own.header("ratelimit").starts_with("\"anonymous\";r=98;"));
 }
 
 #[tokio::test]

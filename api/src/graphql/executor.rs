@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::parser::types::OperationType;
-use async_graphql::{ServerError, Variables};
+use async_graphql::{ServerError, UploadValue, Variables};
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
@@ -48,6 +48,8 @@ pub struct GraphqlRequest {
     pub principal: Option<Principal>,
     /// False over transports that must not change anything (HTTP GET).
     pub allows_mutations: bool,
+    /// The files of a `multipart/form-data` request; `variables` holds a placeholder for each.
+    pub uploads: Vec<UploadValue>,
 }
 
 /// What the executor answered, and for which kind of operation.
@@ -159,7 +161,7 @@ impl Executor {
         // Anonymous requests share cached responses; a hit skips parsing and execution. On a
         // miss this process computes each key once at a time (the guard), then stores the
         // result under the generation it read before computing.
-        let cache_key = (anonymous && self.cache.caches_responses())
+        let cache_key = (anonymous && request.uploads.is_empty() && self.cache.caches_responses())
             .then(|| request_key(&query, operation_name.as_deref(), &variables_json));
         let mut generation = None;
         let mut _computing = None;
@@ -268,6 +270,7 @@ impl Executor {
         }
 
         let mut graphql = async_graphql::Request::new(query.clone()).variables(variables);
+        graphql.uploads = request.uploads;
         if let Some(name) = &operation_name {
             graphql = graphql.operation_name(name);
         }

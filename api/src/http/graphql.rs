@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::UploadValue;
+use async_graphql::http::MultipartOptions;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
@@ -122,14 +124,29 @@ pub async fn post(
     let Ok(_permit) = state.in_flight.try_acquire() else {
         return too_busy(media);
     };
-    if !media::is_json_body(&request) {
+    let multipart = media::is_multipart_body(&request);
+    if !multipart && !media::is_json_body(&request) {
         return failure(
             media,
             ErrorCode::UnsupportedMediaType,
-            "send the request as Content-Type: application/json",
+            "send the request as Content-Type: application/json \
+             (multipart/form-data with files to upload)",
         );
     }
-    let limit = state.max_body_bytes;
+    // Browsers send multipart/form-data across origins without asking first; a bearer
+    // token, which they never send unasked, keeps other sites' pages from posting uploads.
+    if multipart && request.headers().get(header::AUTHORIZATION).is_none() {
+        return failure(
+            media,
+            ErrorCode::Unauthenticated,
+            "file uploads need a bearer token",
+        );
+    }
+    let limit = if multipart {
+        state.max_upload_bytes
+    } else {
+        state.max_body_bytes
+    };
     let too_large = || {
         failure(
             media,
@@ -167,14 +184,27 @@ pub async fn post(
         Ok(principal) => principal,
         Err(error) => return unauthenticated(media, &error),
     };
-    let body: PostBody = match serde_json::from_slice(&body) {
-        Ok(body) => body,
-        Err(error) => {
-            return failure(
-                media,
-                ErrorCode::BadRequest,
-                format!("the body is not a GraphQL request in JSON: {error}"),
-            );
+    let (body, uploads) = if multipart {
+        match multipart_request(&request, &body).await {
+            Ok(read) => read,
+            Err(error) => {
+                return failure(
+                    media,
+                    ErrorCode::BadRequest,
+                    format!("the body is not a GraphQL multipart request: {error}"),
+                );
+            }
+        }
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(body) => (body, Vec::new()),
+            Err(error) => {
+                return failure(
+                    media,
+                    ErrorCode::BadRequest,
+                    format!("the body is not a GraphQL request in JSON: {error}"),
+                );
+            }
         }
     };
     execute(
@@ -188,10 +218,41 @@ pub async fn post(
             extensions: body.extensions,
             principal,
             allows_mutations: true,
+            uploads,
         },
         None,
     )
     .await
+}
+
+/// Reads a GraphQL multipart request (the `operations` and `map` parts, then the files):
+/// the request, with a placeholder in its variables where `map` puts each file, and the files.
+async fn multipart_request(
+    request: &HttpRequest,
+    body: &[u8],
+) -> Result<(PostBody, Vec<UploadValue>), String> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let read = async_graphql::http::receive_body(content_type, body, MultipartOptions::default())
+        .await
+        .map_err(|error| error.to_string())?;
+    let variables = serde_json::to_value(&read.variables).map_err(|error| error.to_string())?;
+    let extensions = serde_json::to_value(&read.extensions).map_err(|error| error.to_string())?;
+    Ok((
+        PostBody {
+            query: Some(read.query).filter(|query| !query.is_empty()),
+            operation_name: read.operation_name,
+            variables: Some(variables),
+            extensions: Some(extensions).filter(|extensions| {
+                extensions
+                    .as_object()
+                    .is_some_and(|members| !members.is_empty())
+            }),
+        },
+        read.uploads,
+    ))
 }
 
 enum BodyError {
@@ -293,6 +354,7 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             extensions,
             principal,
             allows_mutations: false,
+            uploads: Vec::new(),
         },
         Some(if_none_match),
     )
@@ -333,7 +395,10 @@ async fn execute(
         None => Gate::open(),
     };
     let outcome = state.executor.execute_limited(request, &mut gate).await;
-    let response = match outcome.answer {
+    // A public answer (a shared GET) may be stored and handed to other clients: it tells of
+    // no one's budget.
+    let public = matches!(outcome.answer, Answer::Shared { .. }) && revalidation.is_some();
+    let mut response = match outcome.answer {
         Answer::Shared { response, max_age } => {
             shared_response(media, &response, max_age.as_secs(), revalidation.as_ref())
         }
@@ -364,6 +429,12 @@ async fn execute(
             response
         }
     };
+    if !public
+        && response.status() != StatusCode::TOO_MANY_REQUESTS
+        && let Some(decision) = gate.standing()
+    {
+        rate_limit::standing_headers(&decision, response.headers_mut());
+    }
     metrics::graphql_request(
         outcome.operation,
         response.status().as_u16(),

@@ -75,12 +75,22 @@ pub fn wants_html(request: &HttpRequest) -> bool {
 
 /// Whether the body is declared as JSON (`application/json`, any parameters).
 pub fn is_json_body(request: &HttpRequest) -> bool {
+    body_media_is(request, "application/json")
+}
+
+/// Whether the request body is `multipart/form-data`: a GraphQL multipart request, files and
+/// all.
+pub fn is_multipart_body(request: &HttpRequest) -> bool {
+    body_media_is(request, "multipart/form-data")
+}
+
+fn body_media_is(request: &HttpRequest, media: &str) -> bool {
     request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+        .is_some_and(|sent| sent.trim().eq_ignore_ascii_case(media))
 }
 
 #[cfg(test)]

@@ -170,6 +170,9 @@ pub struct Gate<'a> {
     charged: bool,
     /// The decision that refused the request, for its headers.
     refusal: Mutex<Option<Decision>>,
+    /// Of the decisions that admitted it, the one with the least left: the budget an
+    /// answer's `RateLimit` headers tell of.
+    standing: Mutex<Option<Decision>>,
 }
 
 impl<'a> Gate<'a> {
@@ -180,6 +183,7 @@ impl<'a> Gate<'a> {
             caller: None,
             charged: false,
             refusal: Mutex::new(None),
+            standing: Mutex::new(None),
         }
     }
 
@@ -252,6 +256,13 @@ impl<'a> Gate<'a> {
 
     fn decided(&self, decision: Decision) -> Result<(), RequestFailure> {
         if decision.allowed {
+            let mut standing = self.standing.lock().unwrap_or_else(PoisonError::into_inner);
+            if standing
+                .as_ref()
+                .is_none_or(|tightest| decision.remaining < tightest.remaining)
+            {
+                *standing = Some(decision);
+            }
             return Ok(());
         }
         let failure = RequestFailure::new(
@@ -275,6 +286,15 @@ impl<'a> Gate<'a> {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
+
+    /// Of the budgets that admitted this request, the one with the least left, if any was
+    /// charged.
+    pub fn standing(&self) -> Option<Decision> {
+        self.standing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 fn window_seconds(decision: &Decision) -> u64 {
@@ -285,14 +305,30 @@ fn retry_seconds(decision: &Decision) -> u64 {
     (decision.retry_after.as_secs_f64().ceil() as u64).max(1)
 }
 
-/// The headers of a refusal: `Retry-After` (RFC 9110) and the `RateLimit-Policy` and
-/// `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09 (structured fields: the
-/// policy's name, `q` its quota, `w` its window in seconds; `r` what remains, `t` seconds
-/// until it resets).
+/// The headers of a refusal: `Retry-After` (RFC 9110) and the budget's [`budget_headers`].
 pub fn refusal_headers(decision: &Decision, headers: &mut HeaderMap) {
+    if let Ok(value) = HeaderValue::from_str(&retry_seconds(decision).to_string()) {
+        headers.insert(RETRY_AFTER, value);
+    }
+    let reset = (decision.reset.as_secs_f64().ceil() as u64).max(retry_seconds(decision));
+    budget_headers(decision, reset, headers);
+}
+
+/// The headers of an admitted request: its tightest budget's [`budget_headers`].
+pub fn standing_headers(decision: &Decision, headers: &mut HeaderMap) {
+    budget_headers(
+        decision,
+        decision.reset.as_secs_f64().ceil() as u64,
+        headers,
+    );
+}
+
+/// The `RateLimit-Policy` and `RateLimit` fields of draft-ietf-httpapi-ratelimit-headers-09
+/// (structured fields: the policy's name, `q` its quota, `w` its window in seconds; `r` what
+/// remains, `t` seconds until it resets).
+fn budget_headers(decision: &Decision, reset_seconds: u64, headers: &mut HeaderMap) {
     let name = decision.name.as_str();
     let values = [
-        (RETRY_AFTER, retry_seconds(decision).to_string()),
         (
             HeaderName::from_static("ratelimit-policy"),
             format!(
@@ -303,11 +339,7 @@ pub fn refusal_headers(decision: &Decision, headers: &mut HeaderMap) {
         ),
         (
             HeaderName::from_static("ratelimit"),
-            format!(
-                "\"{name}\";r={};t={}",
-                decision.remaining,
-                (decision.reset.as_secs_f64().ceil() as u64).max(retry_seconds(decision))
-            ),
+            format!("\"{name}\";r={};t={reset_seconds}", decision.remaining),
         ),
     ];
     for (header, value) in values {

@@ -4,6 +4,7 @@ use crate::error::ServiceError;
 use crate::graphql::context::scope;
 use crate::graphql::global_id::{self, NodeKind};
 use crate::graphql::types::enums::PostingStatus;
+use crate::graphql::types::upload::FileUpload;
 use crate::import::report::{ImportReport, Outcome};
 use crate::import::{Document, Format};
 use crate::service;
@@ -44,20 +45,25 @@ impl From<Format> for ImportFormat {
     }
 }
 
-/// One page to import.
+/// One page to import: its text inline (`content`), or its file sent as an upload (`file`).
 #[derive(InputObject, Clone, Debug)]
 pub struct ImportDocumentInput {
     /// What the report calls it, such as its file name; a page without a URL or JSON-LD
-    /// identifier is found again by it.
-    pub name: String,
-    /// The page's text (JSON-LD, HTML or plain text).
-    pub content: String,
+    /// identifier is found again by it. Defaults to the uploaded file's name.
+    pub name: Option<String>,
+    /// The page's text (JSON-LD, HTML or plain text). Give this or `file`.
+    pub content: Option<String>,
+    /// The page as a file of a `multipart/form-data` request (GraphQL multipart request
+    /// spec), in any encoding the import reads. Give this or `content`.
+    pub file: Option<FileUpload>,
     /// Its format; told from the content when omitted.
     pub format: Option<ImportFormat>,
 }
 
-/// Pages to import as postings, as `jobgraph import` does. The request's size is bounded by
-/// the server's body limit (64 KiB unless configured); at most 100 documents.
+/// Pages to import as postings, as `jobgraph import` does; at most 100 documents. Inline, the
+/// request's size is bounded by the server's body limit (64 KiB unless configured); uploaded
+/// in a `multipart/form-data` request, by its upload limit (16 MiB unless configured), and
+/// each document by 5 MiB.
 #[derive(InputObject, Clone, Debug)]
 pub struct ImportPostingsInput {
     /// The company (`Company.id`) every posting is for; needs `postings:write` for it.
@@ -179,7 +185,44 @@ impl From<ImportReport> for ImportPostingsPayload {
 }
 
 /// Most documents one `importPostings` takes.
-const MAX_DOCUMENTS: usize = 100;
+pub const MAX_DOCUMENTS: usize = 100;
+
+/// The document `input` gives, inline or uploaded.
+fn document_of(
+    ctx: &Context<'_>,
+    index: usize,
+    input: ImportDocumentInput,
+) -> Result<Document, ServiceError> {
+    let field = |name: &str| format!("input.documents.{index}.{name}");
+    let (filename, bytes) = match (input.content, input.file) {
+        (Some(content), None) => (None, content.into_bytes()),
+        (None, Some(upload)) => match upload.file(ctx) {
+            Some(file) => (Some(file.filename), file.bytes),
+            None => {
+                return Err(ServiceError::invalid(
+                    field("file"),
+                    "no file of the request is mapped here; send it as a multipart/form-data part",
+                ));
+            }
+        },
+        _ => {
+            return Err(ServiceError::invalid(
+                field("content"),
+                "give the document's content or its file, one of them",
+            ));
+        }
+    };
+    let name = input
+        .name
+        .filter(|name| !name.trim().is_empty())
+        .or(filename.filter(|name| !name.trim().is_empty()))
+        .ok_or_else(|| ServiceError::invalid(field("name"), "name the document"))?;
+    Ok(Document {
+        name,
+        bytes,
+        format: input.format.map(Into::into),
+    })
+}
 
 #[derive(Default)]
 pub struct ImportMutation;
@@ -209,15 +252,13 @@ impl ImportMutation {
             ))
             .extend();
         }
-        let documents: Vec<Document> = input
+        let documents = input
             .documents
             .into_iter()
-            .map(|document| Document {
-                name: document.name,
-                bytes: document.content.into_bytes(),
-                format: document.format.map(Into::into),
-            })
-            .collect();
+            .enumerate()
+            .map(|(index, document)| document_of(ctx, index, document))
+            .collect::<Result<Vec<Document>, ServiceError>>()
+            .extend()?;
         let options = ImportOptions {
             company,
             publish: input.publish.unwrap_or(false),

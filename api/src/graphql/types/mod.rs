@@ -18,3 +18,4 @@ pub mod posting_node;
 pub mod requirement;
 pub mod salary;
 pub mod section;
+pub mod upload;
