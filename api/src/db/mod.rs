@@ -1,6 +1,7 @@
 //! Connecting to the database, migrating it, and counting the statements it runs.
 
 pub mod read_pool;
+pub mod tcp_nodelay;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -121,6 +122,14 @@ async fn connect_pool(
         .sqlx_logging(false);
     let timeouts = session_timeouts(settings);
     options.map_sqlx_postgres_opts(move |postgres| postgres.options(timeouts.clone()));
+    options.map_sqlx_postgres_pool_opts(|pool| {
+        pool.after_connect(|_, _| {
+            Box::pin(async {
+                tcp_nodelay::on_every_socket();
+                Ok(())
+            })
+        })
+    });
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {
         counter.increment();

@@ -209,6 +209,7 @@ impl KeptConnections {
         let connection = PgConnection::connect_with(&self.options)
             .await
             .map_err(connection_error)?;
+        super::tcp_nodelay::on_every_socket();
         self.open.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         Ok(Idle {
