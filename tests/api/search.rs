@@ -338,6 +338,7 @@ async fn writes_change_search_results_at_once(backend: Backend) {
             "companyId": fixtures::company_id(&company),
             "title": "Crane operator",
             "description": "Lifting containers.",
+            "responsibilities": ["Inspect the spreader before each shift"],
             "locations": [{ "city": "Malmö", "country": "SE" }],
         }),
     )
@@ -354,13 +355,16 @@ async fn writes_change_search_results_at_once(backend: Backend) {
     };
     assert_eq!(count("crane").await, 1);
     assert_eq!(count("crane").await, 1, "cached");
+    assert_eq!(count("spreader").await, 1, "the duties are searched");
     write(
         "mutation($input: UpdatePostingInput!) { updatePosting(input: $input) { posting { id } } }",
-        json!({ "id": id, "expectedVersion": 2, "title": "Harbour pilot" }),
+        json!({ "id": id, "expectedVersion": 2, "title": "Harbour pilot", "responsibilities": ["Board the ships"] }),
     )
     .await;
     assert_eq!(count("crane").await, 0);
     assert_eq!(count("pilot").await, 1);
+    assert_eq!(count("spreader").await, 0);
+    assert_eq!(count("board ships").await, 1);
     write(
         "mutation($input: UpdateCompanyInput!) { updateCompany(input: $input) { company { id } } }",
         json!({ "id": fixtures::company_id(&company), "name": "Nordhamn" }),

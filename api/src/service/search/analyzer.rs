@@ -10,7 +10,7 @@ use unicode_normalization::char::is_combining_mark;
 
 /// Bumped whenever analysis changes what terms a text gives: stored analyses of another
 /// version are redone at start (`index::refresh_stale`).
-pub const VERSION: i32 = 2;
+pub const VERSION: i32 = 3;
 
 /// Longest word kept, in characters; longer runs are no words anyone searches for.
 const MAX_WORD_CHARS: usize = 64;

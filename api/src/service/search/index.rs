@@ -53,6 +53,22 @@ impl<'a> Fields<'a> {
             body.extend(section.paragraphs.iter().map(String::as_str));
             body.extend(section.items.iter().map(String::as_str));
         }
+        // Duties given on their own (a mutation's `responsibilities`); an import's are items
+        // of a section already.
+        body.extend(
+            posting
+                .responsibilities
+                .0
+                .iter()
+                .filter(|duty| {
+                    !posting
+                        .description
+                        .0
+                        .iter()
+                        .any(|section| section.items.contains(duty))
+                })
+                .map(String::as_str),
+        );
         Fields {
             title: vec![posting.title.as_str()],
             mid,
