@@ -5,7 +5,10 @@ listings of 10 jobs), imports each format into a fresh PostgreSQL database with
 `jobgraph import` (release build), and reports documents and postings per second and the
 peak memory of the process. Appends nothing: prints a Markdown table for bench/RESULTS.md.
 
-Usage: bench/import_bench.py [--postings 10000] [--database-url postgres://...]
+Usage: bench/import_bench.py [--postings 10000] [--database-url postgres://...] [--write FILE]
+
+With --write, the tables also replace what stands between `<!-- results -->` and
+`<!-- /results -->` in FILE (bench/run writes bench/IMPORT.md so).
 """
 
 import argparse
@@ -104,6 +107,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--postings", type=int, default=10_000)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--write", help="a Markdown file whose results block to replace")
     args = parser.parse_args()
     per_format = args.postings // 4
     admin = args.database_url
@@ -139,6 +143,7 @@ def main():
         subprocess.run([BINARY, "migrate", "up"], env={**os.environ, "DATABASE_URL": database_url,
                        "JOBGRAPH_LOG_LEVEL": "warn"}, check=True, capture_output=True)
         rows = []
+        out = []
         total_time, total_postings, peak = 0.0, 0, 0.0
         for kind, files in formats.items():
             elapsed, created, rss = run_import(database_url, files)
@@ -146,12 +151,25 @@ def main():
             total_postings += created
             peak = max(peak, rss)
             rows.append(f"| {kind} | {len(files)} | {created} | {elapsed:.2f} | {len(files) / elapsed:.0f} | {created / elapsed:.0f} | {rss:.0f} |")
-        print("| format | documents | postings created | seconds | documents/s | postings/s | peak RSS MB |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
-        print("\n".join(rows))
-        print(f"| all | {sum(len(f) for f in formats.values())} | {total_postings} | {total_time:.2f} | | {total_postings / total_time:.0f} | {peak:.0f} |")
+        out.append("| format | documents | postings created | seconds | documents/s | postings/s | peak RSS MB |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- |")
+        out.extend(rows)
+        out.append(f"| all | {sum(len(f) for f in formats.values())} | {total_postings} | {total_time:.2f} | | {total_postings / total_time:.0f} | {peak:.0f} |")
         elapsed, _, rss = run_import(database_url, [f for files in formats.values() for f in files])
-        print(f"\nImporting all of it again (every posting unchanged): {elapsed:.2f} s, peak RSS {rss:.0f} MB.")
+        out.append("")
+        out.append(f"Importing all of it again (every posting unchanged): {elapsed:.2f} s, peak RSS {rss:.0f} MB.")
+        verdict = "met" if total_time <= 10 else "missed"
+        out.append("")
+        out.append(f"Target (issue 16), 10,000 postings in at most 10 s: {total_time:.2f} s — {verdict}.")
+        print("\n".join(out))
+        if args.write:
+            with open(args.write) as f:
+                markdown = f.read()
+            start, end = markdown.index("<!-- results -->"), markdown.index("<!-- /results -->")
+            stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+            block = f"<!-- results -->\nRun {stamp}.\n\n" + "\n".join(out) + "\n"
+            with open(args.write, "w") as f:
+                f.write(markdown[:start] + block + markdown[end:])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"])

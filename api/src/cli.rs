@@ -542,7 +542,7 @@ async fn import_files(
     let mut report = service::import_write::import(
         &db,
         Some(&actor),
-        &documents,
+        documents,
         &options,
         today,
         |done, total| {
@@ -550,7 +550,7 @@ async fn import_files(
                 let width = 30;
                 let filled = done * width / total.max(1);
                 eprint!(
-                    "\r[{}{}] {done}/{total} postings",
+                    "\r[{}{}] {done}/{total} documents",
                     "#".repeat(filled),
                     ".".repeat(width - filled)
                 );

@@ -879,3 +879,29 @@ async fn a_posting_that_fails_inside_a_batch_leaves_the_rest_of_it(backend: Back
         .unwrap();
     assert_eq!(events, 2, "one event for the creation, one for the update");
 }
+
+/// On a terminal the command shows a progress bar while it reads, as `script` (a pseudo-
+/// terminal) sees it, then the table.
+#[tokio::test]
+async fn a_terminal_sees_a_progress_bar() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut command = format!("{} import", env!("CARGO_BIN_EXE_jobgraph"));
+    for path in corpus_paths() {
+        command.push_str(&format!(" '{path}'"));
+    }
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("DATABASE_URL", &app.database_url)
+        .env_remove("REDIS_URL")
+        .env("JOBGRAPH_LOG_LEVEL", "warn")
+        .output()
+        .expect("run script (util-linux)");
+    let seen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{seen}");
+    assert!(
+        seen.contains("] 3/3 documents"),
+        "the bar ends at every document read: {seen}"
+    );
+    assert!(seen.contains("[##########"), "{seen}");
+    assert!(seen.contains("0 failed"), "the table follows: {seen}");
+}

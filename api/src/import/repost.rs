@@ -34,37 +34,64 @@ pub fn is_repost(earlier: &ImportedPosting, later: &ImportedPosting) -> bool {
     smaller == 0 || a.intersection(&b).count() as f64 / smaller as f64 >= SAME_JOB
 }
 
-/// For each posting of a batch, the index of the earliest posting before it (itself no
-/// repost) that it reposts, if any: one with the same source and company, or one
-/// [`is_repost`] says it repeats. Linear in the batch, but for postings sharing a title.
-pub fn originals(postings: &[Option<&ImportedPosting>]) -> Vec<Option<usize>> {
-    let mut out = vec![None; postings.len()];
-    let mut by_source: HashMap<(&str, Option<&str>), usize> = HashMap::new();
-    let mut by_title: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
-    for (later, posting) in postings.iter().enumerate() {
-        let Some(posting) = posting else { continue };
-        let source = (posting.source_key.as_str(), posting.company.as_deref());
+/// The postings of a batch read so far that repost none before them, indexed so that each
+/// new one is checked against those sharing its source or its title only.
+#[derive(Debug, Default)]
+pub struct Originals {
+    by_source: HashMap<(String, Option<String>), usize>,
+    by_title: HashMap<(String, Option<String>), Vec<usize>>,
+}
+
+impl Originals {
+    /// The earliest original that `posting` (number `index` of the batch, read after every
+    /// one before it) reposts: one with the same source and company, or one [`is_repost`]
+    /// says it repeats. `None` makes it an original itself. `batch` holds the postings read
+    /// so far, by number.
+    pub fn of(
+        &mut self,
+        index: usize,
+        posting: &ImportedPosting,
+        batch: &[Option<ImportedPosting>],
+    ) -> Option<usize> {
+        let source = (posting.source_key.clone(), posting.company.clone());
         let title = (
             posting.title.to_ascii_lowercase(),
             posting.company.as_deref().map(str::to_lowercase),
         );
-        let same_source = by_source.get(&source).copied();
-        let same_text = by_title.get(&title).and_then(|earlier| {
-            earlier
-                .iter()
-                .copied()
-                .find(|&earlier| postings[earlier].is_some_and(|first| is_repost(first, posting)))
+        let same_source = self.by_source.get(&source).copied();
+        let same_text = self.by_title.get(&title).and_then(|earlier| {
+            earlier.iter().copied().find(|&earlier| {
+                batch
+                    .get(earlier)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|first| is_repost(first, posting))
+            })
         });
-        out[later] = match (same_source, same_text) {
+        let original = match (same_source, same_text) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        if out[later].is_none() {
-            by_source.entry(source).or_insert(later);
-            by_title.entry(title).or_default().push(later);
+        if original.is_none() {
+            self.by_source.entry(source).or_insert(index);
+            self.by_title.entry(title).or_default().push(index);
         }
+        original
     }
-    out
+}
+
+/// For each posting of a batch, the index of the earliest posting before it (itself no
+/// repost) that it reposts, if any (see [`Originals::of`]).
+pub fn originals(postings: &[Option<ImportedPosting>]) -> Vec<Option<usize>> {
+    let mut originals = Originals::default();
+    postings
+        .iter()
+        .enumerate()
+        .map(|(index, posting)| {
+            posting
+                .as_ref()
+                .and_then(|posting| originals.of(index, posting, postings))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -114,9 +141,9 @@ mod tests {
             posting("e", "Yard", "Welder", "nothing in common at all here"),
             posting("f", "Yard", "Welder", &format!("{text} again")),
         ];
-        let refs: Vec<Option<&ImportedPosting>> = batch.iter().map(Some).collect();
+        let batch: Vec<Option<ImportedPosting>> = batch.into_iter().map(Some).collect();
         assert_eq!(
-            originals(&refs),
+            originals(&batch),
             vec![None, None, Some(0), Some(0), None, None, Some(0)]
         );
     }
@@ -126,7 +153,7 @@ mod tests {
         let first = posting("a", "Yard", "Welder", "weld");
         let again = posting("a", "Yard", "Welder", "weld");
         assert_eq!(
-            originals(&[None, Some(&first), Some(&again)]),
+            originals(&[None, Some(first), Some(again)]),
             vec![None, None, Some(1)]
         );
     }

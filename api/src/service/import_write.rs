@@ -27,7 +27,7 @@ use super::validate;
 use crate::auth::Principal;
 use crate::error::ServiceError;
 use crate::import::report::{ImportReport, Outcome, ReportRow};
-use crate::import::{self, Document, Format, ImportedPosting, repost};
+use crate::import::{self, Document, ExtractError, Extracted, Format, ImportedPosting, repost};
 
 /// How an import stores what it reads.
 #[derive(Clone, Debug, Default)]
@@ -497,7 +497,7 @@ fn origin_of(imported: &ImportedPosting) -> Origin {
 pub async fn import_documents(
     db: &DatabaseConnection,
     actor: Actor<'_>,
-    documents: &[Document],
+    documents: Vec<Document>,
     options: &ImportOptions,
 ) -> Result<ImportReport, ServiceError> {
     match options.company {
@@ -515,20 +515,91 @@ pub async fn import_documents(
     .await)
 }
 
-/// Imports a batch of documents; `progress` hears how many of them are done.
+/// How many documents reading may run ahead of storing.
+const READ_AHEAD: usize = 2 * POSTINGS_PER_TRANSACTION;
+
+/// Imports a batch of documents; `progress` hears how many of them are read. Reading runs on
+/// a thread of its own, up to [`READ_AHEAD`] documents ahead of storing, so that pages are
+/// read while the postings before them are stored (and no server worker reads them).
 pub async fn import(
     db: &DatabaseConnection,
     actor: Actor<'_>,
-    documents: &[Document],
+    documents: Vec<Document>,
     options: &ImportOptions,
     today: NaiveDate,
     mut progress: impl FnMut(usize, usize),
 ) -> ImportReport {
-    let mut rows: Vec<ReportRow> = Vec::new();
-    let mut read: Vec<Option<ImportedPosting>> = Vec::new();
-    for document in documents {
+    let total = documents.len();
+    let format = options.format;
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let reader = tokio::task::spawn_blocking(move || {
+        for document in documents {
+            // A reader that panics on a page fails that page, not the import.
+            let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                import::extract(&document, format, today)
+            }))
+            .unwrap_or_else(|_| Err(ExtractError::whole("the page could not be read")));
+            if sender.blocking_send((document.name, extracted)).is_err() {
+                return;
+            }
+        }
+    });
+    let mut reading = Reading {
+        rows: Vec::new(),
+        read: Vec::new(),
+        originals: repost::Originals::default(),
+        entries: HashMap::new(),
+        pending: Vec::new(),
+    };
+    let mut done = 0;
+    while let Some((name, extracted)) = receiver.recv().await {
+        reading.add(name, extracted);
+        done += 1;
+        progress(done, total);
+        while reading.pending.len() >= POSTINGS_PER_TRANSACTION {
+            let batch = reading.pending.drain(..POSTINGS_PER_TRANSACTION).collect();
+            record(
+                &mut reading.rows,
+                store_batch(db, actor, batch, options).await,
+            );
+        }
+    }
+    if let Err(error) = reader.await {
+        tracing::error!(%error, "the import's reader stopped");
+    }
+    if !reading.pending.is_empty() {
+        let batch = std::mem::take(&mut reading.pending);
+        record(
+            &mut reading.rows,
+            store_batch(db, actor, batch, options).await,
+        );
+    }
+    ImportReport {
+        dry_run: options.dry_run,
+        rows: reading.rows,
+    }
+}
+
+/// What an import has read so far: a report row per posting (or unreadable document), the
+/// postings by row, and those read but not yet stored.
+struct Reading {
+    rows: Vec<ReportRow>,
+    /// The posting of each row, if it could be read.
+    read: Vec<Option<ImportedPosting>>,
+    originals: repost::Originals,
+    /// How many rows each document has, to name the original of a repost.
+    entries: HashMap<String, usize>,
+    pending: Vec<Pending>,
+}
+
+impl Reading {
+    /// Takes in what reading the document `name` gave: a row for each of its postings (or one
+    /// for the document, when it could not be read); reposts and postings that fail the checks
+    /// are settled at once, the rest wait to be stored.
+    fn add(&mut self, name: String, extracted: Result<Extracted, ExtractError>) {
+        let first = self.rows.len();
         let row = |entry, line, format, title: Option<String>, outcome, detail| ReportRow {
-            document: document.name.clone(),
+            document: name.clone(),
             entry,
             line,
             format,
@@ -540,9 +611,9 @@ pub async fn import(
             version: None,
             detail,
         };
-        match import::extract(document, options.format, today) {
+        match extracted {
             Err(error) => {
-                rows.push(row(
+                self.rows.push(row(
                     1,
                     error.line,
                     None,
@@ -550,13 +621,13 @@ pub async fn import(
                     Outcome::Failed,
                     Some(error.reason),
                 ));
-                read.push(None);
+                self.read.push(None);
             }
             Ok(extracted) => {
                 for (index, posting) in extracted.postings.into_iter().enumerate() {
                     match posting {
                         Ok(posting) => {
-                            rows.push(row(
+                            self.rows.push(row(
                                 index + 1,
                                 Some(posting.line),
                                 Some(extracted.format),
@@ -564,10 +635,10 @@ pub async fn import(
                                 Outcome::Created,
                                 None,
                             ));
-                            read.push(Some(posting));
+                            self.read.push(Some(posting));
                         }
                         Err(error) => {
-                            rows.push(row(
+                            self.rows.push(row(
                                 index + 1,
                                 error.line,
                                 Some(extracted.format),
@@ -575,52 +646,34 @@ pub async fn import(
                                 Outcome::Failed,
                                 Some(error.reason),
                             ));
-                            read.push(None);
+                            self.read.push(None);
                         }
                     }
                 }
             }
         }
-    }
-    let originals = repost::originals(&read.iter().map(Option::as_ref).collect::<Vec<_>>());
-    let total = rows.len();
-    let mut entries: HashMap<String, usize> = HashMap::new();
-    for row in &rows {
-        *entries.entry(row.document.clone()).or_insert(0) += 1;
-    }
-    let mut pending: Vec<Pending> = Vec::new();
-    for index in 0..total {
-        progress(index, total);
-        let Some(posting) = &read[index] else {
-            continue;
-        };
-        if let Some(original) = originals[index] {
-            let of = rows[original].reference(entries[&rows[original].document]);
-            let row = &mut rows[index];
-            row.outcome = Outcome::Duplicate;
-            row.detail = Some(format!("repost of {of}"));
-            continue;
-        }
-        match valid_posting(posting) {
-            Ok(valid) => pending.push((index, posting.clone(), valid)),
-            Err(error) => {
-                let row = &mut rows[index];
-                row.outcome = Outcome::Failed;
-                row.detail = Some(error.to_string());
+        *self.entries.entry(name.clone()).or_insert(0) += self.rows.len() - first;
+        for index in first..self.rows.len() {
+            let Some(posting) = &self.read[index] else {
+                continue;
+            };
+            if let Some(original) = self.originals.of(index, posting, &self.read) {
+                let original = &self.rows[original];
+                let of = original.reference(self.entries[&original.document]);
+                let row = &mut self.rows[index];
+                row.outcome = Outcome::Duplicate;
+                row.detail = Some(format!("repost of {of}"));
+                continue;
+            }
+            match valid_posting(posting) {
+                Ok(valid) => self.pending.push((index, posting.clone(), valid)),
+                Err(error) => {
+                    let row = &mut self.rows[index];
+                    row.outcome = Outcome::Failed;
+                    row.detail = Some(error.to_string());
+                }
             }
         }
-        if pending.len() == POSTINGS_PER_TRANSACTION {
-            let batch = std::mem::take(&mut pending);
-            record(&mut rows, store_batch(db, actor, batch, options).await);
-        }
-    }
-    if !pending.is_empty() {
-        record(&mut rows, store_batch(db, actor, pending, options).await);
-    }
-    progress(total, total);
-    ImportReport {
-        dry_run: options.dry_run,
-        rows,
     }
 }
 

@@ -268,7 +268,7 @@ impl ImportMutation {
         let report = service::import_write::import_documents(
             &catalog.db,
             scope.actor(),
-            &documents,
+            documents,
             &options,
         )
         .await
