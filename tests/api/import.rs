@@ -905,3 +905,44 @@ async fn a_terminal_sees_a_progress_bar() {
     assert!(seen.contains("[##########"), "{seen}");
     assert!(seen.contains("0 failed"), "the table follows: {seen}");
 }
+
+on_both_databases!(batches_stored_at_once_share_new_companies_and_titles);
+
+/// 250 pages of three new companies, many with the same title: on PostgreSQL two batches are
+/// stored at once and race to create each company and take each slug; every posting is still
+/// created once, each company once, every slug distinct.
+async fn batches_stored_at_once_share_new_companies_and_titles(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let scratch = Scratch::new();
+    let mut files = Vec::new();
+    for n in 0..250 {
+        let page = serde_json::json!({
+            "@context": "https://schema.org/", "@type": "JobPosting",
+            "title": format!("Welder {}", n % 7),
+            "description": format!("<p>Weld seam {n} of the new ferry.</p>"),
+            "datePosted": "2026-11-01",
+            "identifier": { "@type": "PropertyValue", "value": format!("race-{n}") },
+            "hiringOrganization": { "@type": "Organization", "name": format!("Yard {}", n % 3) },
+            "jobLocation": { "@type": "Place", "address": { "addressLocality": "Malmö", "addressCountry": "SE" } },
+        });
+        files.push(scratch.file(&format!("{n}.json"), page.to_string()));
+    }
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (ok, report) = import(&app, &args);
+    assert!(ok, "{report}");
+    assert_eq!(count(&report, "created"), 250, "{report}");
+    let companies = company::Entity::find().all(&app.db).await.unwrap();
+    let yards: Vec<&str> = companies
+        .iter()
+        .map(|company| company.name.as_str())
+        .filter(|name| name.starts_with("Yard "))
+        .collect();
+    assert_eq!(yards.len(), 3, "{yards:?}");
+    let postings = posting::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(postings.len(), 250);
+    let slugs: std::collections::HashSet<(Uuid, &str)> = postings
+        .iter()
+        .map(|posting| (posting.company_id, posting.slug.as_str()))
+        .collect();
+    assert_eq!(slugs.len(), 250, "every slug distinct within its company");
+}

@@ -6,12 +6,15 @@
 
 use std::collections::HashMap;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use entity::enums::PostingStatus;
 use entity::{company, posting};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -383,7 +386,7 @@ async fn companies_for(
             Some(company) => Ok(company.clone()),
             None => {
                 let savepoint = txn.begin().await?;
-                match create_company(&savepoint, actor, name, slug).await {
+                match create_company(&savepoint, actor, name, slug.clone()).await {
                     Ok(company) => {
                         savepoint.commit().await?;
                         Ok(company)
@@ -393,7 +396,16 @@ async fn companies_for(
                         if let Err(rollback) = savepoint.rollback().await {
                             tracing::debug!(%rollback, "rolling back a company's savepoint");
                         }
-                        Err(error.to_string())
+                        // Another batch of the import (or another import) made it first.
+                        company::Entity::find()
+                            .filter(
+                                Condition::any()
+                                    .add(company::Column::Slug.eq(slug.as_str()))
+                                    .add(company::Column::Name.eq(name)),
+                            )
+                            .one(txn)
+                            .await?
+                            .ok_or_else(|| error.to_string())
                     }
                 }
             }
@@ -518,9 +530,16 @@ pub async fn import_documents(
 /// How many documents reading may run ahead of storing.
 const READ_AHEAD: usize = 2 * POSTINGS_PER_TRANSACTION;
 
+/// How many transactions store postings at once on PostgreSQL: while it writes one batch,
+/// this process prepares the next. Batches that meet (a slug, a source, a new company) wait
+/// for each other at the unique index and settle as one batch after the other would. SQLite
+/// has one writer, and one transaction at a time.
+const STORING_AT_ONCE: usize = 2;
+
 /// Imports a batch of documents; `progress` hears how many of them are read. Reading runs on
 /// a thread of its own, up to [`READ_AHEAD`] documents ahead of storing, so that pages are
-/// read while the postings before them are stored (and no server worker reads them).
+/// read while the postings before them are stored (and no server worker reads them), and
+/// [`STORING_AT_ONCE`] transactions store them.
 pub async fn import(
     db: &DatabaseConnection,
     actor: Actor<'_>,
@@ -552,27 +571,41 @@ pub async fn import(
         pending: Vec::new(),
     };
     let mut done = 0;
-    while let Some((name, extracted)) = receiver.recv().await {
-        reading.add(name, extracted);
-        done += 1;
-        progress(done, total);
-        while reading.pending.len() >= POSTINGS_PER_TRANSACTION {
-            let batch = reading.pending.drain(..POSTINGS_PER_TRANSACTION).collect();
-            record(
-                &mut reading.rows,
-                store_batch(db, actor, batch, options).await,
-            );
+    let mut open = true;
+    let mut storing = FuturesUnordered::new();
+    let at_once = match db.get_database_backend() {
+        DbBackend::Postgres => STORING_AT_ONCE,
+        _ => 1,
+    };
+    loop {
+        while storing.len() < at_once
+            && (reading.pending.len() >= POSTINGS_PER_TRANSACTION
+                || (!open && !reading.pending.is_empty()))
+        {
+            let size = reading.pending.len().min(POSTINGS_PER_TRANSACTION);
+            let batch = reading.pending.drain(..size).collect();
+            storing.push(store_batch(db, actor, batch, options));
+        }
+        if !open && storing.is_empty() {
+            break;
+        }
+        let room = reading.pending.len() < POSTINGS_PER_TRANSACTION * at_once;
+        tokio::select! {
+            received = receiver.recv(), if open && room => match received {
+                Some((name, extracted)) => {
+                    reading.add(name, extracted);
+                    done += 1;
+                    progress(done, total);
+                }
+                None => open = false,
+            },
+            Some(stored) = storing.next(), if !storing.is_empty() => {
+                record(&mut reading.rows, stored);
+            }
         }
     }
     if let Err(error) = reader.await {
         tracing::error!(%error, "the import's reader stopped");
-    }
-    if !reading.pending.is_empty() {
-        let batch = std::mem::take(&mut reading.pending);
-        record(
-            &mut reading.rows,
-            store_batch(db, actor, batch, options).await,
-        );
     }
     ImportReport {
         dry_run: options.dry_run,
