@@ -121,27 +121,43 @@ async fn company_for(
         return company::Entity::find_by_id(id)
             .one(txn)
             .await?
-            .ok_or_else(|| ServiceError::invalid("company", "no such company"));
+            .ok_or_else(no_such_company);
     }
     let Some(name) = imported.company.as_deref() else {
-        return Err(ServiceError::invalid(
-            "company",
-            "the page names no company; say which one (--company)",
-        ));
+        return Err(no_company_named());
     };
     let slug = validate::slugify(name);
-    if let Some(found) = company::Entity::find()
-        .filter(
-            Condition::any()
-                .add(company::Column::Slug.eq(slug.as_str()))
-                .add(company::Column::Name.eq(name)),
-        )
-        .one(txn)
-        .await?
-    {
+    if let Some(found) = company_named(txn, name, &slug).await? {
         return Ok(found);
     }
     create_company(txn, actor, name, slug).await
+}
+
+fn no_such_company() -> ServiceError {
+    ServiceError::invalid("company", "no such company")
+}
+
+fn no_company_named() -> ServiceError {
+    ServiceError::invalid(
+        "company",
+        "the page names no company; say which one (--company)",
+    )
+}
+
+/// The company with `slug` or, failing that, `name`.
+async fn company_named(
+    txn: &impl ConnectionTrait,
+    name: &str,
+    slug: &str,
+) -> Result<Option<company::Model>, ServiceError> {
+    Ok(company::Entity::find()
+        .filter(
+            Condition::any()
+                .add(company::Column::Slug.eq(slug))
+                .add(company::Column::Name.eq(name)),
+        )
+        .one(txn)
+        .await?)
 }
 
 /// Stores one imported posting inside the caller's transaction.
@@ -356,7 +372,7 @@ async fn companies_for(
         let company = company::Entity::find_by_id(id)
             .one(txn)
             .await?
-            .ok_or_else(|| ServiceError::invalid("company", "no such company").to_string());
+            .ok_or_else(|| no_such_company().to_string());
         return Ok(batch.iter().map(|_| company.clone()).collect());
     }
     let names: Vec<&str> = batch
@@ -397,13 +413,7 @@ async fn companies_for(
                             tracing::debug!(%rollback, "rolling back a company's savepoint");
                         }
                         // Another batch of the import (or another import) made it first.
-                        company::Entity::find()
-                            .filter(
-                                Condition::any()
-                                    .add(company::Column::Slug.eq(slug.as_str()))
-                                    .add(company::Column::Name.eq(name)),
-                            )
-                            .one(txn)
+                        company_named(txn, name, &slug)
                             .await?
                             .ok_or_else(|| error.to_string())
                     }
@@ -416,11 +426,7 @@ async fn companies_for(
         .iter()
         .map(|(_, imported, _)| match imported.company.as_deref() {
             Some(name) => by_name[name].clone(),
-            None => Err(ServiceError::invalid(
-                "company",
-                "the page names no company; say which one (--company)",
-            )
-            .to_string()),
+            None => Err(no_company_named().to_string()),
         })
         .collect())
 }
