@@ -259,6 +259,54 @@ async fn applications_have_budgets(redis: Option<String>) {
     );
 }
 
+#[tokio::test]
+async fn a_retry_after_a_failed_application_pays_again_in_process() {
+    a_failed_application_leaves_its_key_unpaid(None).await;
+}
+
+#[tokio::test]
+async fn a_retry_after_a_failed_application_pays_again_in_redis() {
+    let Some(redis) = redis_url() else { return };
+    a_failed_application_leaves_its_key_unpaid(Some(redis)).await;
+}
+
+/// Only a key whose application was stored is free to retry: one that failed (here a bad
+/// e-mail address, refused as the field runs) pays each time, or failing requests would cost
+/// nothing after the first.
+async fn a_failed_application_leaves_its_key_unpaid(redis: Option<String>) {
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        limited(settings);
+        settings.cache.redis_url = redis.map(Into::into);
+        settings.rate_limits.apply_per_ip = "2/60s".parse().unwrap();
+    })
+    .await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let posting = fixtures::posting(&app.db, company.id, PostingSpec::default()).await;
+    let mut bad = apply_input(&posting_id(&posting), "same-key");
+    bad["input"]["email"] = json!("not an address");
+    for attempt in 1..=2 {
+        let failed = app
+            .request()
+            .query(APPLY)
+            .variables(bad.clone())
+            .send()
+            .await;
+        assert_eq!(failed.status, 200, "attempt {attempt}: {}", failed.text);
+        assert_eq!(
+            error_code(&failed.json()),
+            "BAD_USER_INPUT",
+            "attempt {attempt}"
+        );
+    }
+    let over = app.request().query(APPLY).variables(bad).send().await;
+    assert_eq!(
+        over.status, 429,
+        "both failures were paid for: {}",
+        over.text
+    );
+    assert_eq!(over.header("ratelimit-policy"), "\"apply-ip\";q=2;w=60");
+}
+
 async fn fifty_concurrent_retries_pay_once(redis: Option<String>) {
     let app = spawn_app_with(Backend::Sqlite, |settings| {
         limited(settings);

@@ -285,11 +285,16 @@ impl Executor {
                     if is_mutation {
                         // It may have committed: readers must not see what was cached before it.
                         self.cache.invalidate().await;
+                        gate.applications_not_stored().await;
                     }
                     return self.timed_out(label);
                 }
             };
         error_codes::stamp(&mut response, &document);
+        if is_mutation && !response.errors.is_empty() {
+            // Some root field failed, perhaps an application: a retry of its key pays.
+            gate.applications_not_stored().await;
+        }
         if only_unavailable(&response) {
             // Nothing was answered but "try again": the whole response says so, as a 503.
             if is_mutation {

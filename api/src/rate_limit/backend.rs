@@ -57,6 +57,8 @@ pub struct Decision {
     pub reset: Duration,
     /// Until a refused request may be sent again (zero when allowed).
     pub retry_after: Duration,
+    /// Nothing was charged: the idempotency key was already paid for.
+    pub free: bool,
 }
 
 impl Decision {
@@ -69,6 +71,7 @@ impl Decision {
             remaining: check.budget.quota,
             reset: Duration::ZERO,
             retry_after: Duration::ZERO,
+            free: true,
         }
     }
 
@@ -84,6 +87,7 @@ impl Decision {
             remaining: 1,
             reset: Duration::ZERO,
             retry_after: Duration::ZERO,
+            free: true,
         }
     }
 
@@ -122,6 +126,10 @@ pub trait LimiterBackend: Send + Sync {
         seen: Option<&str>,
         seen_ttl: Duration,
     ) -> Result<Decision, BackendError>;
+
+    /// Unsets a marker `check` set: what it paid for was not done (an application that
+    /// failed), so a retry with its key pays again.
+    async fn forget(&self, marker: &str) -> Result<(), BackendError>;
 
     fn name(&self) -> &'static str;
 }

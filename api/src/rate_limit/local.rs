@@ -1,90 +1,125 @@
-//! The in-process limiter: governor's GCRA, one keyed limiter per budget. Used alone without
-//! Redis, and for any call Redis fails or is too slow to answer.
+//! The in-process limiter: the same GCRA as the Redis script (`redis_backend`), kept in one
+//! table per budget behind one lock, so that a check of several budgets charges all of them
+//! or none, exactly as the script does. Used alone without Redis, and for any call Redis
+//! fails or is too slow to answer.
 
-use std::num::NonZeroU32;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
 use moka::future::Cache;
 
 use super::backend::{BackendError, BudgetName, Check, Decision, LimiterBackend};
 use crate::config::{Budget, RateLimitSettings};
 
-type Keyed =
-    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
-
 /// How many idempotency-key markers one process keeps at most.
 const MAX_MARKERS: u64 = 100_000;
 
 pub struct LocalBackend {
-    limiters: Vec<(BudgetName, Budget, Keyed)>,
+    budgets: Vec<(BudgetName, Budget)>,
+    /// Per budget (in `budgets`' order), each holder's theoretical arrival time: nanoseconds
+    /// since `started`. A holder whose time has passed has its whole budget again.
+    arrivals: Mutex<Vec<HashMap<String, u64>>>,
     markers: Cache<String, ()>,
-    clock: DefaultClock,
+    started: Instant,
 }
 
 impl LocalBackend {
     pub fn new(settings: &RateLimitSettings, seen_ttl: Duration) -> Self {
-        let limiters = BudgetName::ALL
+        let budgets: Vec<_> = BudgetName::ALL
             .into_iter()
-            .map(|name| {
-                let budget = budget_of(settings, name);
-                (name, budget, keyed(budget))
-            })
+            .map(|name| (name, budget_of(settings, name)))
             .collect();
         LocalBackend {
-            limiters,
+            arrivals: Mutex::new(vec![HashMap::new(); budgets.len()]),
+            budgets,
             markers: Cache::builder()
                 .max_capacity(MAX_MARKERS)
                 .time_to_live(seen_ttl)
                 .build(),
-            clock: DefaultClock::default(),
+            started: Instant::now(),
         }
+    }
+
+    fn now(&self) -> u64 {
+        nanos(self.started.elapsed())
     }
 
     /// Forgets holders whose budget is whole again, so the tables stay as large as the
     /// holders of the last window.
     pub fn retain_recent(&self) {
-        for (_, _, limiter) in &self.limiters {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
+        let now = self.now();
+        let mut arrivals = self.arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+        for table in arrivals.iter_mut() {
+            table.retain(|_, arrival| *arrival > now);
+            table.shrink_to_fit();
         }
     }
 
-    fn check_one(&self, check: &Check) -> Decision {
-        let Some((_, budget, limiter)) = self
-            .limiters
-            .iter()
-            .find(|(name, budget, _)| *name == check.name && *budget == check.budget)
-        else {
-            // A budget this backend was not built with (never, in practice): let it through.
-            return Decision::free(check);
-        };
-        let interval = budget.interval();
-        match limiter.check_key(&check.holder) {
-            Ok(snapshot) => {
-                let remaining = snapshot.remaining_burst_capacity();
-                Decision {
+    /// Charges every check, or none when any has no room (GCRA: a holder's theoretical
+    /// arrival time moves one interval per request and may run at most one window ahead).
+    fn charge(&self, checks: &[Check]) -> Decision {
+        let now = self.now();
+        let mut arrivals = self.arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut decisions = Vec::with_capacity(checks.len());
+        let mut charges = Vec::with_capacity(checks.len());
+        for check in checks {
+            let Some(index) = self
+                .budgets
+                .iter()
+                .position(|(name, budget)| *name == check.name && *budget == check.budget)
+            else {
+                // A budget this backend was not built with (never, in practice): free.
+                decisions.push(Decision::free(check));
+                continue;
+            };
+            let budget = check.budget;
+            let interval = nanos(budget.interval()).max(1);
+            let window = nanos(budget.window);
+            let arrival = arrivals[index]
+                .get(check.holder.as_str())
+                .copied()
+                .unwrap_or(now)
+                .max(now);
+            let next = arrival.saturating_add(interval);
+            let wait = next.saturating_sub(window).saturating_sub(now);
+            if wait > 0 {
+                decisions.push(Decision {
+                    allowed: false,
+                    name: check.name,
+                    budget,
+                    remaining: 0,
+                    reset: Duration::from_nanos(arrival - now),
+                    retry_after: Duration::from_nanos(wait),
+                    free: false,
+                });
+            } else {
+                let ahead = next - now;
+                decisions.push(Decision {
                     allowed: true,
                     name: check.name,
-                    budget: *budget,
-                    remaining,
-                    reset: interval * budget.quota.saturating_sub(remaining),
+                    budget,
+                    remaining: u32::try_from(window.saturating_sub(ahead) / interval)
+                        .unwrap_or(u32::MAX),
+                    reset: Duration::from_nanos(ahead),
                     retry_after: Duration::ZERO,
-                }
+                    free: false,
+                });
+                charges.push((index, check.holder.as_str(), next));
             }
-            Err(not_until) => Decision {
-                allowed: false,
-                name: check.name,
-                budget: *budget,
-                remaining: 0,
-                reset: budget.window,
-                retry_after: not_until.wait_time_from(self.clock.now()),
-            },
         }
+        let decision = Decision::combine(decisions).unwrap_or_else(Decision::nothing);
+        if decision.allowed {
+            for (index, holder, next) in charges {
+                arrivals[index].insert(holder.to_owned(), next);
+            }
+        }
+        decision
     }
+}
+
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
 }
 
 pub fn budget_of(settings: &RateLimitSettings, name: BudgetName) -> Budget {
@@ -97,14 +132,6 @@ pub fn budget_of(settings: &RateLimitSettings, name: BudgetName) -> Budget {
     }
 }
 
-fn keyed(budget: Budget) -> Keyed {
-    let burst = NonZeroU32::new(budget.quota).unwrap_or(NonZeroU32::MIN);
-    let quota = Quota::with_period(budget.interval())
-        .unwrap_or_else(|| Quota::per_second(burst))
-        .allow_burst(burst);
-    RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>()
-}
-
 #[async_trait::async_trait]
 impl LimiterBackend for LocalBackend {
     async fn check(
@@ -113,8 +140,6 @@ impl LimiterBackend for LocalBackend {
         seen: Option<&str>,
         _seen_ttl: Duration,
     ) -> Result<Decision, BackendError> {
-        // Unlike the Redis script, budgets are charged one after the other, stopping at the
-        // first refusal: a refusal by a later one leaves the earlier ones charged.
         if let Some(marker) = seen {
             let entry = self.markers.entry(marker.to_owned()).or_insert(()).await;
             if !entry.is_fresh() {
@@ -123,16 +148,7 @@ impl LimiterBackend for LocalBackend {
                     .map_or_else(Decision::nothing, Decision::free));
             }
         }
-        let mut decisions = Vec::with_capacity(checks.len());
-        for check in checks {
-            let decision = self.check_one(check);
-            let refused = !decision.allowed;
-            decisions.push(decision);
-            if refused {
-                break;
-            }
-        }
-        let decision = Decision::combine(decisions).unwrap_or_else(Decision::nothing);
+        let decision = self.charge(checks);
         if !decision.allowed
             && let Some(marker) = seen
         {
@@ -140,6 +156,11 @@ impl LimiterBackend for LocalBackend {
             self.markers.invalidate(marker).await;
         }
         Ok(decision)
+    }
+
+    async fn forget(&self, marker: &str) -> Result<(), BackendError> {
+        self.markers.invalidate(marker).await;
+        Ok(())
     }
 
     fn name(&self) -> &'static str {
@@ -192,6 +213,47 @@ mod tests {
                 .expect("local")
                 .allowed
         );
+    }
+
+    #[tokio::test]
+    async fn a_check_of_two_budgets_refused_by_one_charges_neither() {
+        let settings = RateLimitSettings {
+            apply_per_ip: "5/60s".parse().expect("a budget"),
+            apply_per_posting: "1/60s".parse().expect("a budget"),
+            ..RateLimitSettings::default()
+        };
+        let backend = LocalBackend::new(&settings, Duration::from_secs(60));
+        let ip = Check {
+            name: BudgetName::ApplyPerIp,
+            budget: settings.apply_per_ip,
+            holder: "ip:192.0.2.1".to_owned(),
+        };
+        let posting = |id: &str| Check {
+            name: BudgetName::ApplyPerPosting,
+            budget: settings.apply_per_posting,
+            holder: format!("posting:{id}"),
+        };
+        let check = |checks: Vec<Check>| {
+            let backend = &backend;
+            async move {
+                backend
+                    .check(&checks, None, Duration::ZERO)
+                    .await
+                    .expect("local")
+            }
+        };
+        let first = check(vec![ip.clone(), posting("a")]).await;
+        assert!(first.allowed);
+        assert_eq!(first.remaining, 0, "the tightest budget: the posting's");
+        // The posting's budget refuses: the IP's must not be charged for it.
+        for _ in 0..10 {
+            let refused = check(vec![ip.clone(), posting("a")]).await;
+            assert!(!refused.allowed);
+            assert_eq!(refused.name, BudgetName::ApplyPerPosting);
+        }
+        let alone = check(vec![ip.clone()]).await;
+        assert!(alone.allowed);
+        assert_eq!(alone.remaining, 3, "5 - the one application - this check");
     }
 
     #[tokio::test]

@@ -104,6 +104,21 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Unsets an idempotency marker wherever it may have been set (Redis, and this process
+    /// when it decided alone), so a retry with its key pays again.
+    async fn forget(&self, marker: &str) {
+        if let Some(shared) = &self.shared
+            && self.now_ms() >= self.redis_paused_until.load(Ordering::Relaxed)
+            && let Err(error) = shared.forget(marker).await
+        {
+            // The marker expires on its own; until then retries of that key stay free.
+            tracing::warn!(%error, "an idempotency marker could not be unset in Redis");
+        }
+        let _ = self.local.forget(marker).await;
+    }
+}
+
 fn counted(decision: Decision) -> Decision {
     metrics::rate_limit_event(if decision.allowed {
         RateLimitEvent::Allowed
@@ -168,6 +183,8 @@ pub struct Gate<'a> {
     limiter: Option<&'a RateLimiter>,
     caller: Option<Caller>,
     charged: bool,
+    /// The idempotency markers this request set: its applications were paid for here.
+    marked: Vec<String>,
     /// The decision that refused the request, for its headers.
     refusal: Mutex<Option<Decision>>,
     /// Of the decisions that admitted it, the one with the least left: the budget an
@@ -182,6 +199,7 @@ impl<'a> Gate<'a> {
             limiter: None,
             caller: None,
             charged: false,
+            marked: Vec::new(),
             refusal: Mutex::new(None),
             standing: Mutex::new(None),
         }
@@ -249,9 +267,25 @@ impl<'a> Gate<'a> {
                 digest(&format!("{}\n{}", posting.unwrap_or_default(), key.trim()))
             });
             let decision = limiter.check(&checks, seen.as_deref()).await;
+            if decision.allowed
+                && !decision.free
+                && let Some(marker) = seen
+            {
+                self.marked.push(marker);
+            }
             self.decided(decision)?;
         }
         Ok(())
+    }
+
+    /// The request's applications were not all stored (an error, a timeout): a retry with
+    /// an idempotency key this request paid for pays again, so only a key whose application
+    /// exists (or is being made) is free to retry.
+    pub async fn applications_not_stored(&mut self) {
+        let Some(limiter) = self.limiter else { return };
+        for marker in std::mem::take(&mut self.marked) {
+            limiter.forget(&marker).await;
+        }
     }
 
     fn decided(&self, decision: Decision) -> Result<(), RequestFailure> {

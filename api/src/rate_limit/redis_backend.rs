@@ -155,9 +155,23 @@ impl LimiterBackend for RedisLimiter {
                 remaining: u32::try_from(values[1]).unwrap_or(0),
                 reset: as_duration(values[2]),
                 retry_after: as_duration(values[0]),
+                free: false,
             })
             .collect();
         Ok(Decision::combine(decisions).unwrap_or_else(Decision::nothing))
+    }
+
+    async fn forget(&self, marker: &str) -> Result<(), BackendError> {
+        let mut connection = self.connection()?;
+        let key = format!("{}seen:{marker}", self.prefix);
+        let mut command = redis::cmd("DEL");
+        command.arg(key);
+        let call = command.query_async::<i64>(&mut connection);
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(error)) => Err(error.into()),
+            Err(_) => Err(BackendError::Timeout),
+        }
     }
 
     fn name(&self) -> &'static str {
