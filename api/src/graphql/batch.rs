@@ -40,6 +40,8 @@ struct Gathering<V> {
 pub struct Batcher<L: BatchLoad> {
     loader: Arc<L>,
     gathering: Arc<Mutex<Option<Gathering<L::Value>>>>,
+    /// Values read by another statement of this request (a page that joined them).
+    primed: Mutex<HashMap<Uuid, L::Value>>,
 }
 
 impl<L: BatchLoad> Batcher<L> {
@@ -47,11 +49,29 @@ impl<L: BatchLoad> Batcher<L> {
         Batcher {
             loader: Arc::new(loader),
             gathering: Arc::new(Mutex::new(None)),
+            primed: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Remembers values this request already read, so loading them fetches nothing. Only
+    /// for values the loader itself would give this reader.
+    pub fn prime(&self, values: impl IntoIterator<Item = (Uuid, L::Value)>) {
+        self.primed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(values);
     }
 
     /// The value of `key`, fetched together with every other key asked for in this pass.
     pub async fn load_one(&self, key: Uuid) -> Result<Option<L::Value>, Error> {
+        if let Some(value) = self
+            .primed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Ok(Some(value.clone()));
+        }
         let result = {
             let mut gathering = self
                 .gathering
@@ -135,6 +155,14 @@ mod tests {
         for (key, value) in keys.iter().zip(values) {
             assert_eq!(value.expect("loaded"), Some(key.to_string()));
         }
+        // A primed value is not fetched.
+        let primed = Uuid::now_v7();
+        batcher.prime([(primed, "primed".to_owned())]);
+        assert_eq!(
+            batcher.load_one(primed).await.expect("primed"),
+            Some("primed".to_owned())
+        );
+        assert_eq!(batches.load(Ordering::SeqCst), 1);
         // A later pass starts a new batch; a key without a value is None.
         assert_eq!(batcher.load_one(Uuid::nil()).await.expect("loaded"), None);
         assert_eq!(batches.load(Ordering::SeqCst), 2);

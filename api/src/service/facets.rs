@@ -3,14 +3,19 @@
 //! query, with each facet's own selection left out of its counts (a reader who picked
 //! "Engineering" still sees how many postings the other departments have; the cities facet
 //! leaves out the city part of the location filter, the countries facet its country part).
-//! Exact counts, the largest first (ties by value), one statement per facet asked for.
+//! Exact counts, the largest first (ties by value). The list's total and every facet asked
+//! for are counted by one statement ([`summary`]).
+
+use std::cmp::Reverse;
 
 use entity::enums::{EmploymentType, RemotePolicy};
 use entity::{company, posting, posting_location};
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr, UnionType,
+};
 use sea_orm::{
-    ConnectionTrait, DbBackend, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait, Select, TryGetableMany,
+    ActiveEnum, ConnectionTrait, DbBackend, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -22,7 +27,7 @@ use crate::error::ServiceError;
 pub const MAX_FACET_VALUES: u64 = 50;
 
 /// What a facet counts postings by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Facet {
     Departments,
     Occupations,
@@ -82,20 +87,287 @@ pub fn without_own_selection(filter: &PostingFilter, facet: Facet) -> PostingFil
 const COUNT: &str = "COUNT(*)";
 const COUNT_POSTINGS: &str = "COUNT(DISTINCT \"posting\".\"id\")";
 
+impl Facet {
+    /// The tag naming this facet's rows in the summary statement.
+    fn tag(self) -> &'static str {
+        match self {
+            Facet::Departments => "departments",
+            Facet::Occupations => "occupations",
+            Facet::Cities => "cities",
+            Facet::Countries => "countries",
+            Facet::EmploymentTypes => "employmentTypes",
+            Facet::RemotePolicies => "remotePolicies",
+            Facet::Languages => "languages",
+            Facet::Companies => "companies",
+        }
+    }
+
+    const ALL: [Facet; 8] = [
+        Facet::Departments,
+        Facet::Occupations,
+        Facet::Cities,
+        Facet::Countries,
+        Facet::EmploymentTypes,
+        Facet::RemotePolicies,
+        Facet::Languages,
+        Facet::Companies,
+    ];
+
+    fn from_tag(tag: &str) -> Option<Self> {
+        Facet::ALL.into_iter().find(|facet| facet.tag() == tag)
+    }
+}
+
+/// The tag of the summary's total row.
+const TOTAL: &str = "total";
+
+/// What one statement counts for a list: its total, and the facets asked for, each at most
+/// `first` values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SummaryRequest {
+    pub count: bool,
+    pub facets: Vec<Facet>,
+    pub first: u64,
+}
+
+impl SummaryRequest {
+    pub fn is_empty(&self) -> bool {
+        !self.count && self.facets.is_empty()
+    }
+}
+
+/// What [`summary`] counted: the list's total (when asked), and each facet asked for, the
+/// largest counts first, ties by value in code-point order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub count: Option<u64>,
+    values: Vec<(Facet, Counted<String>)>,
+    companies: Vec<Counted<NamedCompany>>,
+}
+
+impl Summary {
+    /// The values of a text facet (departments, occupations, cities, countries, languages,
+    /// and the stored names of employment types and remote policies).
+    pub fn texts(&self, facet: Facet) -> Vec<Counted<String>> {
+        self.values
+            .iter()
+            .filter(|(of, _)| *of == facet)
+            .map(|(_, counted)| counted.clone())
+            .collect()
+    }
+
+    pub fn employment_types(&self) -> Result<Vec<Counted<EmploymentType>>, ServiceError> {
+        self.enumerated(Facet::EmploymentTypes)
+    }
+
+    pub fn remote_policies(&self) -> Result<Vec<Counted<RemotePolicy>>, ServiceError> {
+        self.enumerated(Facet::RemotePolicies)
+    }
+
+    fn enumerated<E: ActiveEnum<Value = String>>(
+        &self,
+        facet: Facet,
+    ) -> Result<Vec<Counted<E>>, ServiceError> {
+        self.texts(facet)
+            .into_iter()
+            .map(|Counted { value, count }| {
+                Ok(Counted {
+                    value: E::try_from_value(&value)?,
+                    count,
+                })
+            })
+            .collect()
+    }
+
+    pub fn companies(&self) -> &[Counted<NamedCompany>] {
+        &self.companies
+    }
+}
+
+/// The list's total and its facets, in one statement: a `UNION ALL` of one branch per thing
+/// asked for, each branch grouped, ordered and cut to `first` on its own.
+#[tracing::instrument(level = "debug", skip_all, fields(facets = request.facets.len()))]
+pub async fn summary(
+    db: &impl ConnectionTrait,
+    visibility: &Visibility,
+    filter: &PostingFilter,
+    request: &SummaryRequest,
+) -> Result<Summary, ServiceError> {
+    let backend = db.get_database_backend();
+    let first = Ord::min(request.first, MAX_FACET_VALUES);
+    let mut branches = Vec::new();
+    if request.count {
+        branches.push(
+            matching(visibility, filter, backend)
+                .select_only()
+                .column_as(Expr::cust(format!("'{TOTAL}'")), "facet")
+                .column_as(Expr::cust("CAST(NULL AS TEXT)"), "value")
+                .column_as(Expr::cust("CAST(NULL AS uuid)"), "company")
+                .column_as(Expr::cust(COUNT), "n")
+                .into_query(),
+        );
+    }
+    let mut asked = Vec::new();
+    for facet in &request.facets {
+        if !asked.contains(facet) {
+            asked.push(*facet);
+            branches.push(branch(visibility, filter, *facet, first, backend));
+        }
+    }
+    let mut summary = Summary::default();
+    let mut branches = branches.into_iter().enumerate().map(|(index, branch)| {
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(branch, Alias::new(format!("f{index}")))
+            .to_owned()
+    });
+    let Some(mut statement) = branches.next() else {
+        return Ok(summary);
+    };
+    for branch in branches {
+        statement.union(UnionType::All, branch);
+    }
+    for row in db.query_all_raw(backend.build(&statement)).await? {
+        let tag: String = row.try_get("", "facet")?;
+        let count = u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or_default();
+        if tag == TOTAL {
+            summary.count = Some(count);
+            continue;
+        }
+        let Some(facet) = Facet::from_tag(&tag) else {
+            continue;
+        };
+        let value: Option<String> = row.try_get("", "value")?;
+        let Some(value) = value else { continue };
+        if facet == Facet::Companies {
+            let id: Option<Uuid> = row.try_get("", "company")?;
+            if let Some(id) = id {
+                summary.companies.push(Counted {
+                    value: NamedCompany { id, name: value },
+                    count,
+                });
+            }
+        } else {
+            summary.values.push((facet, Counted { value, count }));
+        }
+    }
+    // Each branch came ordered, but a union need not keep that order: put it back.
+    summary.values.sort_by(|(a, x), (b, y)| {
+        (a.tag(), Reverse(x.count), &x.value).cmp(&(b.tag(), Reverse(y.count), &y.value))
+    });
+    summary.companies.sort_by(|x, y| {
+        (Reverse(x.count), &x.value.name, x.value.id).cmp(&(
+            Reverse(y.count),
+            &y.value.name,
+            y.value.id,
+        ))
+    });
+    Ok(summary)
+}
+
+/// One facet's branch of the summary: `facet` (its tag), `value` (text), `company` (the
+/// companies facet's ids) and `n`, the largest counts first (ties by value in code-point
+/// order), at most `first` rows.
+fn branch(
+    visibility: &Visibility,
+    filter: &PostingFilter,
+    facet: Facet,
+    first: u64,
+    backend: DbBackend,
+) -> SelectStatement {
+    let filter = without_own_selection(filter, facet);
+    let tag = Expr::cust(format!("'{}'", facet.tag()));
+    let no_company = Expr::cust("CAST(NULL AS uuid)");
+    let as_text =
+        |value: SimpleExpr| -> SimpleExpr { Func::cast_as(value, Alias::new("TEXT")).into() };
+    let column = match facet {
+        Facet::Departments => Some(posting::Column::Department),
+        Facet::Occupations => Some(posting::Column::Occupation),
+        Facet::Languages => Some(posting::Column::Language),
+        Facet::EmploymentTypes => Some(posting::Column::EmploymentType),
+        Facet::RemotePolicies => Some(posting::Column::RemotePolicy),
+        Facet::Cities | Facet::Countries | Facet::Companies => None,
+    };
+    let listed = matching(visibility, &filter, backend).select_only();
+    let select = if let Some(column) = column {
+        let column = Expr::col((posting::Entity, column));
+        grouped(
+            listed
+                .column_as(tag, "facet")
+                .column_as(as_text(column.clone()), "value")
+                .column_as(no_company, "company")
+                .column_as(Expr::cust(COUNT), "n")
+                .filter(column.clone().is_not_null()),
+            COUNT,
+            vec![column.clone()],
+            by_code_point(column, backend),
+            first,
+        )
+    } else if facet == Facet::Companies {
+        let id = Expr::col((company::Entity, company::Column::Id));
+        let name = Expr::col((company::Entity, company::Column::Name));
+        grouped(
+            listed
+                .join(JoinType::InnerJoin, posting::Relation::Company.def())
+                .column_as(tag, "facet")
+                .column_as(as_text(name.clone()), "value")
+                .column_as(id.clone(), "company")
+                .column_as(Expr::cust(COUNT), "n"),
+            COUNT,
+            vec![id, name.clone()],
+            by_code_point(name, backend),
+            first,
+        )
+    } else if facet == Facet::Cities {
+        // Cities compare without regard to case: one value per `city_key`, spelled as
+        // stored (the first spelling in sort order when postings differ).
+        let key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
+        let spelling = Expr::cust("MIN(\"posting_location\".\"city\")");
+        grouped(
+            with_locations(listed)
+                .column_as(tag, "facet")
+                .column_as(as_text(spelling.clone()), "value")
+                .column_as(no_company, "company")
+                .column_as(Expr::cust(COUNT_POSTINGS), "n")
+                .filter(key.clone().is_not_null()),
+            COUNT_POSTINGS,
+            vec![key],
+            by_code_point(spelling, backend),
+            first,
+        )
+    } else {
+        let country = Expr::col((posting_location::Entity, posting_location::Column::Country));
+        grouped(
+            with_locations(listed)
+                .column_as(tag, "facet")
+                .column_as(as_text(country.clone()), "value")
+                .column_as(no_company, "company")
+                .column_as(Expr::cust(COUNT_POSTINGS), "n"),
+            COUNT_POSTINGS,
+            vec![country.clone()],
+            by_code_point(country, backend),
+            first,
+        )
+    };
+    select.into_query()
+}
+
 /// The postings a facet counts among, grouped by `group`, largest count first, ties by
 /// `tie` ascending, at most `first` groups.
 fn grouped(
-    select: Select<posting::Entity>,
+    mut select: Select<posting::Entity>,
     count: &'static str,
-    group: SimpleExpr,
+    group: Vec<SimpleExpr>,
     tie: SimpleExpr,
     first: u64,
 ) -> Select<posting::Entity> {
+    for expr in group {
+        select = select.group_by(expr);
+    }
     select
-        .group_by(group)
         .order_by(Expr::cust(count), Order::Desc)
         .order_by(tie, Order::Asc)
-        .limit(Ord::min(first, MAX_FACET_VALUES))
+        .limit(first)
 }
 
 /// `value` compared by code point on both databases (PostgreSQL would use the database's
@@ -107,173 +379,11 @@ fn by_code_point(value: SimpleExpr, backend: DbBackend) -> SimpleExpr {
     }
 }
 
-async fn rows<T, D>(
-    db: &D,
-    select: Select<posting::Entity>,
-) -> Result<Vec<Counted<T>>, ServiceError>
-where
-    T: sea_orm::TryGetable,
-    (T, i64): TryGetableMany,
-    D: ConnectionTrait,
-{
-    Ok(select
-        .into_tuple::<(T, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(value, count)| Counted {
-            value,
-            count: u64::try_from(count).unwrap_or_default(),
-        })
-        .collect())
-}
-
-/// A text facet: departments, occupations, cities, countries or languages.
-pub async fn texts(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    filter: &PostingFilter,
-    facet: Facet,
-    first: u64,
-) -> Result<Vec<Counted<String>>, ServiceError> {
-    let column = match facet {
-        Facet::Departments => Some(posting::Column::Department),
-        Facet::Occupations => Some(posting::Column::Occupation),
-        Facet::Languages => Some(posting::Column::Language),
-        _ => None,
-    };
-    if let Some(column) = column {
-        return column_facet(db, visibility, filter, facet, column, first).await;
-    }
-    let backend = db.get_database_backend();
-    let located = with_locations(
-        matching(visibility, &without_own_selection(filter, facet), backend).select_only(),
-    );
-    let select = match facet {
-        // Cities compare without regard to case: one value per `city_key`, spelled as
-        // stored (the first spelling in sort order when postings differ).
-        Facet::Cities => {
-            let key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
-            let spelling = Expr::cust("MIN(\"posting_location\".\"city\")");
-            grouped(
-                located
-                    .column_as(spelling.clone(), "value")
-                    .column_as(Expr::cust(COUNT_POSTINGS), "n")
-                    .filter(key.clone().is_not_null()),
-                COUNT_POSTINGS,
-                key,
-                by_code_point(spelling, backend),
-                first,
-            )
-        }
-        _ => {
-            let country = Expr::col((posting_location::Entity, posting_location::Column::Country));
-            grouped(
-                located
-                    .column_as(country.clone(), "value")
-                    .column_as(Expr::cust(COUNT_POSTINGS), "n"),
-                COUNT_POSTINGS,
-                country.clone(),
-                by_code_point(country, backend),
-                first,
-            )
-        }
-    };
-    rows(db, select).await
-}
-
-/// A facet over one column of the posting: its distinct values, nulls left out.
-async fn column_facet<T>(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    filter: &PostingFilter,
-    facet: Facet,
-    column: posting::Column,
-    first: u64,
-) -> Result<Vec<Counted<T>>, ServiceError>
-where
-    T: sea_orm::TryGetable,
-    (T, i64): TryGetableMany,
-{
-    let backend = db.get_database_backend();
-    let column = Expr::col((posting::Entity, column));
-    let select = matching(visibility, &without_own_selection(filter, facet), backend)
-        .select_only()
-        .column_as(column.clone(), "value")
-        .column_as(Expr::cust(COUNT), "n")
-        .filter(column.clone().is_not_null());
-    let tie = by_code_point(column.clone(), backend);
-    rows(db, grouped(select, COUNT, column, tie, first)).await
-}
-
-/// The employment-type facet.
-pub async fn employment_types(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    filter: &PostingFilter,
-    first: u64,
-) -> Result<Vec<Counted<EmploymentType>>, ServiceError> {
-    let column = posting::Column::EmploymentType;
-    column_facet(
-        db,
-        visibility,
-        filter,
-        Facet::EmploymentTypes,
-        column,
-        first,
-    )
-    .await
-}
-
-/// The remote-policy facet.
-pub async fn remote_policies(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    filter: &PostingFilter,
-    first: u64,
-) -> Result<Vec<Counted<RemotePolicy>>, ServiceError> {
-    let column = posting::Column::RemotePolicy;
-    column_facet(db, visibility, filter, Facet::RemotePolicies, column, first).await
-}
-
 /// A company with its name, as the companies facet counts it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamedCompany {
     pub id: Uuid,
     pub name: String,
-}
-
-/// The companies facet, ties by name.
-pub async fn companies(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    filter: &PostingFilter,
-    first: u64,
-) -> Result<Vec<Counted<NamedCompany>>, ServiceError> {
-    let id = Expr::col((company::Entity, company::Column::Id));
-    let name = Expr::col((company::Entity, company::Column::Name));
-    let filter = without_own_selection(filter, Facet::Companies);
-    let select = matching(visibility, &filter, db.get_database_backend())
-        .select_only()
-        .join(JoinType::InnerJoin, posting::Relation::Company.def())
-        .column_as(id.clone(), "id")
-        .column_as(name.clone(), "name")
-        .column_as(Expr::cust(COUNT), "n")
-        .group_by(id)
-        .group_by(name.clone())
-        .order_by(Expr::cust(COUNT), Order::Desc)
-        .order_by(by_code_point(name, db.get_database_backend()), Order::Asc)
-        .limit(Ord::min(first, MAX_FACET_VALUES));
-    Ok(select
-        .into_tuple::<(Uuid, String, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, name, count)| Counted {
-            value: NamedCompany { id, name },
-            count: u64::try_from(count).unwrap_or_default(),
-        })
-        .collect())
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use entity::{company, posting, posting_location, posting_search, requirement};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    IdenStatic, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    QueryTrait, RelationTrait, Select, Statement,
+    IdenStatic, Iterable, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait, RelationTrait, Select, Statement,
 };
 use uuid::Uuid;
 
@@ -83,8 +83,8 @@ impl PostingSort {
         Expr::col((posting::Entity, column))
     }
 
-    fn position_of(self, ranked: &Ranked<ByPosition<posting::Model>>) -> Position {
-        let posting = &ranked.row.0;
+    fn position_of(self, ranked: &Ranked<ListedRow>) -> Position {
+        let posting = &ranked.row.posting.0;
         self.position(
             posting.id,
             posting.posted_at,
@@ -161,6 +161,42 @@ impl<M: FromQueryResult> FromQueryResult for Ranked<M> {
             row: M::from_query_result(row, prefix)?,
             relevance: row.try_get(prefix, "relevance")?,
         })
+    }
+}
+
+/// A posting of a page, with its company when the page joined it ([`CompanyOfPosting`]).
+pub struct Listed {
+    pub posting: posting::Model,
+    pub company: Option<company::Model>,
+}
+
+/// Whether a page reads its postings' companies in the same statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompanyOfPosting {
+    /// Joined, its columns named with [`COMPANY_PREFIX`].
+    Joined,
+    /// Not read: whoever needs it loads it.
+    Skipped,
+}
+
+/// What a joined company's columns are named with in a page's rows.
+const COMPANY_PREFIX: &str = "company__";
+
+/// A page's row: the posting by position, then (after `relevance`) its company by name.
+struct ListedRow {
+    posting: ByPosition<posting::Model>,
+    company: Option<company::Model>,
+}
+
+impl FromQueryResult for ListedRow {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> Result<Self, DbErr> {
+        let posting = ByPosition::from_query_result(row, prefix)?;
+        // Without the join its columns are absent: no company.
+        let company = match row.try_get::<Option<Uuid>>(COMPANY_PREFIX, "id") {
+            Ok(Some(_)) => Some(company::Model::from_query_result(row, COMPANY_PREFIX)?),
+            _ => None,
+        };
+        Ok(ListedRow { posting, company })
     }
 }
 
@@ -328,21 +364,37 @@ pub async fn page(
     request: &PageRequest,
     page_size: u64,
     description: Description,
-) -> Result<Page<posting::Model>, ServiceError> {
+    company_of_posting: CompanyOfPosting,
+) -> Result<Page<Listed>, ServiceError> {
     let sort = order.sort;
     let listing = filtered(visibility, filter, db.get_database_backend());
     let ordering = order.ordering(&listing.score);
-    let select = by_position(listing.select, description, db).column_as(listing.score, "relevance");
+    let mut select =
+        by_position(listing.select, description, db).column_as(listing.score, "relevance");
+    if company_of_posting == CompanyOfPosting::Joined {
+        select = company::Column::iter().fold(
+            select.join(JoinType::InnerJoin, posting::Relation::Company.def()),
+            |select, column| {
+                select.column_as(
+                    Expr::col((company::Entity, column)),
+                    format!("{COMPANY_PREFIX}{}", column.as_str()),
+                )
+            },
+        );
+    }
     let page = keyset::fetch_page_as(
         db,
         select,
         ordering,
         request,
         page_size,
-        |row: &Ranked<ByPosition<posting::Model>>| sort.position_of(row),
+        |row: &Ranked<ListedRow>| sort.position_of(row),
     )
     .await?;
-    Ok(page.map(|row| row.row.0))
+    Ok(page.map(|ranked| Listed {
+        posting: ranked.row.posting.0,
+        company: ranked.row.company,
+    }))
 }
 
 /// A posting the database rendered as JSON, with the columns that place it in its list.

@@ -1,13 +1,17 @@
 //! `PostingConnection.facets`: how many postings of the list have each value, for a search
 //! page's filter sidebar, computed under the list's filter and query with each facet's own
-//! selection left out (`service::facets`). Only the facets asked for are counted.
+//! selection left out (`service::facets`). Only the facets asked for are counted, together
+//! with the list's `totalCount`, by one statement ([`ListSummary`]).
+
+use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, ResultExt, SimpleObject};
+use tokio::sync::OnceCell;
 
 use super::enums::{EmploymentType, RemotePolicy};
 use crate::graphql::context::scope;
 use crate::graphql::global_id::{self, NodeKind};
-use crate::service::facets::{self, Counted, Facet};
+use crate::service::facets::{self, Counted, Facet, Summary, SummaryRequest};
 use crate::service::posting::PostingFilter;
 use crate::service::visibility::Visibility;
 
@@ -50,12 +54,70 @@ pub struct CompanyFacetValue {
     pub count: u64,
 }
 
+/// A list's total and facets, counted by one statement ([`facets::summary`]) the first time
+/// any of them is read, then shared by every field that reads them.
+#[derive(Clone)]
+pub struct ListSummary {
+    visibility: Visibility,
+    filter: PostingFilter,
+    request: SummaryRequest,
+    counted: Arc<OnceCell<Summary>>,
+}
+
+impl ListSummary {
+    pub fn new(visibility: Visibility, filter: PostingFilter, request: SummaryRequest) -> Self {
+        ListSummary {
+            visibility,
+            filter,
+            request,
+            counted: Arc::new(OnceCell::new()),
+        }
+    }
+
+    pub fn request(&self) -> &SummaryRequest {
+        &self.request
+    }
+
+    /// The same list, counting `request` instead.
+    pub fn with_request(&self, request: SummaryRequest) -> Self {
+        ListSummary::new(self.visibility.clone(), self.filter.clone(), request)
+    }
+
+    /// What was counted, counting it now if nothing has read it yet.
+    pub async fn counted(&self, ctx: &Context<'_>) -> async_graphql::Result<&Summary> {
+        let (catalog, _) = scope(ctx)?;
+        self.counted
+            .get_or_try_init(|| {
+                facets::summary(
+                    &catalog.reads,
+                    &self.visibility,
+                    &self.filter,
+                    &self.request,
+                )
+            })
+            .await
+            .extend()
+    }
+
+    /// What was counted for `facet`, counting this list's request if it asks for it, or
+    /// `facet` alone if it does not (a selection the plan did not foresee).
+    async fn facet(&self, ctx: &Context<'_>, facet: Facet) -> async_graphql::Result<Summary> {
+        if self.request.facets.contains(&facet) {
+            return Ok(self.counted(ctx).await?.clone());
+        }
+        let alone = self.with_request(SummaryRequest {
+            count: false,
+            facets: vec![facet],
+            first: self.request.first,
+        });
+        Ok(alone.counted(ctx).await?.clone())
+    }
+}
+
 /// The facets of a posting list: each the largest counts first (ties by value), at most
 /// `first` values.
 pub struct PostingFacets {
-    pub visibility: Visibility,
-    pub filter: PostingFilter,
-    pub first: u64,
+    pub summary: ListSummary,
 }
 
 impl PostingFacets {
@@ -64,17 +126,11 @@ impl PostingFacets {
         ctx: &Context<'_>,
         facet: Facet,
     ) -> async_graphql::Result<Vec<FacetValue>> {
-        let (catalog, _) = scope(ctx)?;
-        let counted = facets::texts(
-            &catalog.reads,
-            &self.visibility,
-            &self.filter,
-            facet,
-            self.first,
-        )
-        .await
-        .extend()?;
-        Ok(counted
+        Ok(self
+            .summary
+            .facet(ctx, facet)
+            .await?
+            .texts(facet)
             .into_iter()
             .map(|Counted { value, count }| FacetValue { value, count })
             .collect())
@@ -119,18 +175,16 @@ impl PostingFacets {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<EmploymentTypeFacetValue>> {
-        let (catalog, _) = scope(ctx)?;
-        Ok(
-            facets::employment_types(&catalog.reads, &self.visibility, &self.filter, self.first)
-                .await
-                .extend()?
-                .into_iter()
-                .map(|Counted { value, count }| EmploymentTypeFacetValue {
-                    value: value.into(),
-                    count,
-                })
-                .collect(),
-        )
+        let summary = self.summary.facet(ctx, Facet::EmploymentTypes).await?;
+        Ok(summary
+            .employment_types()
+            .extend()?
+            .into_iter()
+            .map(|Counted { value, count }| EmploymentTypeFacetValue {
+                value: value.into(),
+                count,
+            })
+            .collect())
     }
 
     /// Remote policies.
@@ -138,34 +192,44 @@ impl PostingFacets {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<RemotePolicyFacetValue>> {
-        let (catalog, _) = scope(ctx)?;
-        Ok(
-            facets::remote_policies(&catalog.reads, &self.visibility, &self.filter, self.first)
-                .await
-                .extend()?
-                .into_iter()
-                .map(|Counted { value, count }| RemotePolicyFacetValue {
-                    value: value.into(),
-                    count,
-                })
-                .collect(),
-        )
+        let summary = self.summary.facet(ctx, Facet::RemotePolicies).await?;
+        Ok(summary
+            .remote_policies()
+            .extend()?
+            .into_iter()
+            .map(|Counted { value, count }| RemotePolicyFacetValue {
+                value: value.into(),
+                count,
+            })
+            .collect())
     }
 
     /// Companies, ties by name.
     async fn companies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CompanyFacetValue>> {
-        let (catalog, _) = scope(ctx)?;
-        Ok(
-            facets::companies(&catalog.reads, &self.visibility, &self.filter, self.first)
-                .await
-                .extend()?
-                .into_iter()
-                .map(|Counted { value, count }| CompanyFacetValue {
-                    id: global_id::encode(NodeKind::Company, value.id),
-                    name: value.name,
-                    count,
-                })
-                .collect(),
-        )
+        let summary = self.summary.facet(ctx, Facet::Companies).await?;
+        Ok(summary
+            .companies()
+            .iter()
+            .map(|Counted { value, count }| CompanyFacetValue {
+                id: global_id::encode(NodeKind::Company, value.id),
+                name: value.name.clone(),
+                count: *count,
+            })
+            .collect())
     }
+}
+
+/// The facet a `PostingFacets` field counts, by the field's name.
+pub fn facet_of_field(name: &str) -> Option<Facet> {
+    Some(match name {
+        "departments" => Facet::Departments,
+        "occupations" => Facet::Occupations,
+        "cities" => Facet::Cities,
+        "countries" => Facet::Countries,
+        "employmentTypes" => Facet::EmploymentTypes,
+        "remotePolicies" => Facet::RemotePolicies,
+        "languages" => Facet::Languages,
+        "companies" => Facet::Companies,
+        _ => return None,
+    })
 }

@@ -8,7 +8,7 @@ use entity::posting::{self, Column};
 use super::application::Application;
 use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
-use super::facets::PostingFacets;
+use super::facets::{ListSummary, PostingFacets, facet_of_field};
 use super::highlight::PostingEdgeFields;
 use super::location::Location;
 use super::page::{self, PageArgs};
@@ -25,6 +25,7 @@ use crate::graphql::json_sql::{Rendering, enumeration};
 use crate::graphql::plain::{PlainField, PlainFields, PlainList, nullable};
 use crate::import::jsonld;
 use crate::service;
+use crate::service::facets::{Facet, SummaryRequest};
 use crate::service::posting::PostingFilter;
 use crate::service::visibility::Visibility;
 
@@ -299,16 +300,19 @@ impl Posting {
     }
 }
 
-/// The count of a posting list, computed only when asked for.
+/// The count and facets of a posting list, computed only when asked for, by one statement
+/// for both (`ListSummary`).
 pub struct PostingCount {
-    visibility: Visibility,
-    /// `None` when the list can hold nothing.
-    filter: PostingFilter,
+    summary: ListSummary,
 }
 
 impl PostingCount {
-    pub fn new(visibility: Visibility, filter: PostingFilter) -> Self {
-        PostingCount { visibility, filter }
+    /// The count and facets of the list `filter` selects for `visibility`; `planned` is what
+    /// the list's selection asks for ([`summary_of_page`]).
+    pub fn new(visibility: Visibility, filter: PostingFilter, planned: SummaryRequest) -> Self {
+        PostingCount {
+            summary: ListSummary::new(visibility, filter, planned),
+        }
     }
 }
 
@@ -316,22 +320,28 @@ impl PostingCount {
 impl PostingCount {
     /// How many postings the whole list holds, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        let (catalog, _) = scope(ctx)?;
-        service::posting::count(&catalog.reads, &self.visibility, &self.filter)
-            .await
-            .extend()
+        let summary = if self.summary.request().count {
+            self.summary.clone()
+        } else {
+            self.summary.with_request(SummaryRequest {
+                count: true,
+                ..SummaryRequest::default()
+            })
+        };
+        Ok(summary.counted(ctx).await?.count.unwrap_or_default())
     }
 
     /// Counts for a filter sidebar: for each facet asked for, how many postings of this list
     /// have each value, with that facet's own selection left out of the filter.
     async fn facets(
         &self,
+        ctx: &Context<'_>,
         #[graphql(
             desc = "The most values each facet returns, largest counts first (1 to 50; 10 when omitted)."
         )]
         first: Option<i32>,
     ) -> async_graphql::Result<PostingFacets> {
-        let first = first.unwrap_or(10);
+        let first = first.unwrap_or(DEFAULT_FACET_VALUES);
         let max = i32::try_from(crate::service::facets::MAX_FACET_VALUES).unwrap_or(i32::MAX);
         if !(1..=max).contains(&first) {
             return Err(crate::error::ServiceError::invalid(
@@ -340,12 +350,76 @@ impl PostingCount {
             ))
             .extend();
         }
-        Ok(PostingFacets {
-            visibility: self.visibility.clone(),
-            filter: self.filter.clone(),
-            first: u64::try_from(first).unwrap_or(1),
-        })
+        let first = u64::try_from(first).unwrap_or(1);
+        let planned = self.summary.request();
+        // Counted with the total when the page planned this selection; on its own otherwise.
+        let summary = if planned.first == first && !planned.facets.is_empty() {
+            self.summary.clone()
+        } else {
+            self.summary.with_request(SummaryRequest {
+                count: false,
+                facets: requested_facets(&ctx.look_ahead().selection_fields()),
+                first,
+            })
+        };
+        Ok(PostingFacets { summary })
     }
+}
+
+/// How many values a facet returns when `first` is not given.
+const DEFAULT_FACET_VALUES: i32 = 10;
+
+/// What a page's selection asks to count: `totalCount`, and the facets of its `facets` field
+/// when every `facets` selection of it takes the same `first` (the usual single one); they are
+/// then counted by one statement.
+fn summary_of_page(ctx: &Context<'_>) -> SummaryRequest {
+    let page = ctx.look_ahead();
+    let count = page.field("totalCount").exists();
+    let selections = page.field("facets").selection_fields();
+    let firsts: Vec<Option<u64>> = selections.iter().map(first_of).collect();
+    match firsts.split_first() {
+        Some((&Some(first), rest)) if rest.iter().all(|other| *other == Some(first)) => {
+            SummaryRequest {
+                count,
+                facets: requested_facets(&selections),
+                first,
+            }
+        }
+        _ => SummaryRequest {
+            count,
+            ..SummaryRequest::default()
+        },
+    }
+}
+
+/// The `first` a `facets` selection takes, when it is one the field accepts.
+fn first_of(selection: &async_graphql::SelectionField<'_>) -> Option<u64> {
+    let arguments = selection.arguments().ok()?;
+    let first = match arguments.iter().find(|(name, _)| name.as_str() == "first") {
+        None => i64::from(DEFAULT_FACET_VALUES),
+        Some((_, async_graphql::Value::Null)) => i64::from(DEFAULT_FACET_VALUES),
+        Some((_, async_graphql::Value::Number(number))) => number.as_i64()?,
+        Some(_) => return None,
+    };
+    let first = u64::try_from(first).ok()?;
+    (1..=crate::service::facets::MAX_FACET_VALUES)
+        .contains(&first)
+        .then_some(first)
+}
+
+/// The facets the children of `selections` (`facets` fields) name, each once.
+fn requested_facets(selections: &[async_graphql::SelectionField<'_>]) -> Vec<Facet> {
+    let mut facets = Vec::new();
+    for facet in selections
+        .iter()
+        .flat_map(|selection| selection.selection_set())
+        .filter_map(|field| facet_of_field(field.name()))
+    {
+        if !facets.contains(&facet) {
+            facets.push(facet);
+        }
+    }
+    facets
 }
 
 /// One page of the postings the reader may see, by the list's arguments; `company` (for
@@ -365,6 +439,7 @@ pub async fn posting_page(
         .extend()?;
     let sort = order.sort;
     let branches = filter.query.as_ref().map(|query| query.branches().to_vec());
+    let planned = summary_of_page(ctx);
     let page = service::posting::page(
         &catalog.reads,
         &scope.visibility,
@@ -373,14 +448,28 @@ pub async fn posting_page(
         &request,
         catalog.limits.default_page_size,
         description_of_page(ctx),
+        // `Company.postings` knows its company; a page of any other list reads its postings'
+        // companies in the same statement when it shows them.
+        if company.is_none() && nodes_read(ctx, &["company", "jsonLd"]) {
+            service::posting::CompanyOfPosting::Joined
+        } else {
+            service::posting::CompanyOfPosting::Skipped
+        },
     )
     .await
     .extend()?;
+    scope.loaders.companies.prime(
+        page.rows
+            .iter()
+            .filter_map(|(listed, _)| listed.company.clone())
+            .map(|company| (company.id, company)),
+    );
     Ok(page::connection_with_edges(
         page,
         &catalog.cursors,
         sort.name(),
-        |row| {
+        |listed| {
+            let row = listed.posting;
             let highlights = branches.as_deref().map_or_else(Vec::new, |branches| {
                 service::search::highlight::highlights(&row, branches)
                     .into_iter()
@@ -389,7 +478,7 @@ pub async fn posting_page(
             });
             (PostingNode::from(row), PostingEdgeFields { highlights })
         },
-        PostingCount::new(scope.visibility.clone(), filter),
+        PostingCount::new(scope.visibility.clone(), filter, planned),
     ))
 }
 
@@ -397,19 +486,23 @@ pub async fn posting_page(
 /// through `nodes` or `edges.node`, fragments included. A `@skip` or `@include` counts as
 /// reading it.
 fn description_of_page(ctx: &Context<'_>) -> service::posting::Description {
-    let page = ctx.look_ahead();
-    let node_reads = |field: &str| {
-        page.field("nodes").field(field).exists()
-            || page.field("edges").field("node").field(field).exists()
-    };
-    let read = node_reads("description")
-        || node_reads("jsonLd")
-        || page.field("edges").field("highlights").exists();
+    let read = nodes_read(ctx, &["description", "jsonLd"])
+        || ctx.look_ahead().field("edges").field("highlights").exists();
     if read {
         service::posting::Description::Read
     } else {
         service::posting::Description::Skipped
     }
+}
+
+/// Whether a page's selection reads any of `fields` of its postings, through `nodes` or
+/// `edges.node`, fragments included (a `@skip` or `@include` counts as reading it).
+fn nodes_read(ctx: &Context<'_>, fields: &[&str]) -> bool {
+    let page = ctx.look_ahead();
+    fields.iter().any(|field| {
+        page.field("nodes").field(field).exists()
+            || page.field("edges").field("node").field(field).exists()
+    })
 }
 
 impl PlainFields for Posting {
