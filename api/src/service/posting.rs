@@ -179,6 +179,13 @@ pub enum CompanyOfPosting {
     Skipped,
 }
 
+/// What a page reads of its postings beyond their own columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageReads {
+    pub description: Description,
+    pub company: CompanyOfPosting,
+}
+
 /// What a joined company's columns are named with in a page's rows.
 const COMPANY_PREFIX: &str = "company__";
 
@@ -363,15 +370,14 @@ pub async fn page(
     order: PostingOrder,
     request: &PageRequest,
     page_size: u64,
-    description: Description,
-    company_of_posting: CompanyOfPosting,
+    reads: PageReads,
 ) -> Result<Page<Listed>, ServiceError> {
     let sort = order.sort;
     let listing = filtered(visibility, filter, db.get_database_backend());
     let ordering = order.ordering(&listing.score);
     let mut select =
-        by_position(listing.select, description, db).column_as(listing.score, "relevance");
-    if company_of_posting == CompanyOfPosting::Joined {
+        by_position(listing.select, reads.description, db).column_as(listing.score, "relevance");
+    if reads.company == CompanyOfPosting::Joined {
         select = company::Column::iter().fold(
             select.join(JoinType::InnerJoin, posting::Relation::Company.def()),
             |select, column| {

@@ -447,13 +447,15 @@ pub async fn posting_page(
         order,
         &request,
         catalog.limits.default_page_size,
-        description_of_page(ctx),
-        // `Company.postings` knows its company; a page of any other list reads its postings'
-        // companies in the same statement when it shows them.
-        if company.is_none() && nodes_read(ctx, &["company", "jsonLd"]) {
-            service::posting::CompanyOfPosting::Joined
-        } else {
-            service::posting::CompanyOfPosting::Skipped
+        service::posting::PageReads {
+            description: description_of_page(ctx),
+            // `Company.postings` knows its company; a page of any other list reads its
+            // postings' companies in the same statement when it shows them.
+            company: if company.is_none() && nodes_read(ctx, &["company", "jsonLd"]) {
+                service::posting::CompanyOfPosting::Joined
+            } else {
+                service::posting::CompanyOfPosting::Skipped
+            },
         },
     )
     .await
