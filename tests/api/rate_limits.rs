@@ -189,6 +189,43 @@ async fn two_servers_on_one_database_and_one_redis_share_one_budget() {
     handle.stop(false).await;
 }
 
+/// Far from its limit a replica reserves several units at once and spends them without
+/// asking Redis; still, two replicas together never admit more than the budget.
+#[tokio::test]
+async fn replicas_reserving_units_ahead_never_admit_more_than_the_budget() {
+    let Some(redis) = redis_url() else { return };
+    let shared = |settings: &mut Settings| {
+        limited(settings);
+        settings.rate_limits.anonymous = "100/600s".parse().unwrap();
+        settings.cache.redis_url = Some(redis.clone().into());
+    };
+    let app = spawn_app_with(Backend::Sqlite, shared).await;
+    let (other, handle) = second_server(&app, shared).await;
+    let mut admitted = 0;
+    let mut last_remaining = Vec::new();
+    for _ in 0..70 {
+        for server in [app.request(), other.request()] {
+            let response = server.query(READ).send().await;
+            match response.status {
+                200 => {
+                    admitted += 1;
+                    last_remaining.push(response.header("ratelimit").to_owned());
+                }
+                429 => {}
+                status => panic!("{status}: {}", response.text),
+            }
+        }
+    }
+    assert!(admitted <= 100, "{admitted} admitted on a budget of 100");
+    // Units a replica reserved and did not spend before its hold lapsed are the only loss.
+    assert!(admitted >= 90, "only {admitted} admitted of 100");
+    assert!(
+        last_remaining[0].starts_with("\"anonymous\";r=99;"),
+        "{last_remaining:?}"
+    );
+    handle.stop(false).await;
+}
+
 #[tokio::test]
 async fn with_redis_down_limits_are_kept_in_process_and_requests_answered() {
     let app = spawn_app_with(Backend::Sqlite, |settings| {

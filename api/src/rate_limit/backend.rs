@@ -42,6 +42,9 @@ pub struct Check {
     pub budget: Budget,
     /// The holder, already reduced to a bounded, typed text (`ip:…`, `sub:<hash>`, `posting:<uuid>`).
     pub holder: String,
+    /// Units to reserve at most: 1 for one request; more for a replica that spends them
+    /// itself afterwards (`allowance`). Only a check of one budget asks for more than 1.
+    pub cost: u32,
 }
 
 /// What a check came to, for the budget that decided it: the one that refused, or else the
@@ -59,6 +62,8 @@ pub struct Decision {
     pub retry_after: Duration,
     /// Nothing was charged: the idempotency key was already paid for.
     pub free: bool,
+    /// Units charged (up to the check's `cost`; 0 when refused or free).
+    pub granted: u32,
 }
 
 impl Decision {
@@ -72,6 +77,7 @@ impl Decision {
             reset: Duration::ZERO,
             retry_after: Duration::ZERO,
             free: true,
+            granted: 0,
         }
     }
 
@@ -88,6 +94,7 @@ impl Decision {
             reset: Duration::ZERO,
             retry_after: Duration::ZERO,
             free: true,
+            granted: 0,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The in-process limiter: the same GCRA as the Redis script (`redis_backend`), kept in one
 //! table per budget behind one lock, so that a check of several budgets charges all of them
-//! or none, exactly as the script does. Used alone without Redis, and for any call Redis
+//! or none, exactly as the script does. A check's `cost` is not reserved ahead here: with
+//! no round trip to save, every request is charged as it comes. Used alone without Redis, and for any call Redis
 //! fails or is too slow to answer.
 
 use std::collections::HashMap;
@@ -92,6 +93,7 @@ impl LocalBackend {
                     reset: Duration::from_nanos(arrival - now),
                     retry_after: Duration::from_nanos(wait),
                     free: false,
+                    granted: 0,
                 });
             } else {
                 let ahead = next - now;
@@ -104,6 +106,7 @@ impl LocalBackend {
                     reset: Duration::from_nanos(ahead),
                     retry_after: Duration::ZERO,
                     free: false,
+                    granted: 1,
                 });
                 charges.push((index, check.holder.as_str(), next));
             }
@@ -177,6 +180,7 @@ mod tests {
             name: BudgetName::Anonymous,
             budget: settings.anonymous,
             holder: holder.to_owned(),
+            cost: 1,
         }
     }
 
@@ -227,11 +231,13 @@ mod tests {
             name: BudgetName::ApplyPerIp,
             budget: settings.apply_per_ip,
             holder: "ip:192.0.2.1".to_owned(),
+            cost: 1,
         };
         let posting = |id: &str| Check {
             name: BudgetName::ApplyPerPosting,
             budget: settings.apply_per_posting,
             holder: format!("posting:{id}"),
+            cost: 1,
         };
         let check = |checks: Vec<Check>| {
             let backend = &backend;

@@ -2,11 +2,14 @@
 //! subject (queries, mutations) and per posting (new applications), shared by every replica
 //! through Redis ([`redis_backend`]) and kept in process without it ([`local`]). When Redis
 //! fails or is slower than the cache timeout, the in-process limiter decides instead (fails
-//! open to it, never to "unlimited"), and `/metrics` counts it.
+//! open to it, never to "unlimited"), and `/metrics` counts it. A replica reserves units of a
+//! budget far from its limit several at a time ([`allowance`]), so most requests are decided
+//! without a round trip to Redis.
 //!
 //! The HTTP layer makes a [`Gate`] for each request (who is asking) and the executor asks it
 //! to [`Gate::admit`] a [`Cost`] (what is asked) once it knows what the operation is.
 
+mod allowance;
 mod backend;
 pub mod client;
 mod local;
@@ -41,6 +44,8 @@ pub struct RateLimiter {
     settings: RateLimitSettings,
     shared: Option<Arc<dyn LimiterBackend>>,
     local: Arc<LocalBackend>,
+    /// What this replica holds of the budgets in Redis (`allowance`).
+    allowances: Arc<allowance::Allowances>,
     started: Instant,
     /// Milliseconds since `started` before which Redis is not tried.
     redis_paused_until: AtomicU64,
@@ -54,6 +59,7 @@ impl RateLimiter {
             settings,
             shared,
             local,
+            allowances: Arc::default(),
             started: Instant::now(),
             redis_paused_until: AtomicU64::new(0),
         }
@@ -66,12 +72,20 @@ impl RateLimiter {
     /// Forgets, every `period`, in-process holders whose budget is whole again.
     pub fn spawn_sweeper(&self, period: Duration) {
         let local = Arc::downgrade(&self.local);
+        let allowances = Arc::downgrade(&self.allowances);
+        let started = self.started;
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(period);
             loop {
                 ticks.tick().await;
-                let Some(local) = local.upgrade() else { return };
+                let (Some(local), Some(allowances)) = (local.upgrade(), allowances.upgrade())
+                else {
+                    return;
+                };
                 local.retain_recent();
+                allowances.retain_recent(
+                    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
             }
         });
     }
@@ -84,8 +98,35 @@ impl RateLimiter {
         if let Some(shared) = &self.shared
             && self.now_ms() >= self.redis_paused_until.load(Ordering::Relaxed)
         {
-            match shared.check(checks, seen, SEEN_TTL).await {
-                Ok(decision) => return counted(decision),
+            // One budget and no idempotency key: decided from what this replica holds when
+            // it can, else by reserving several units at once.
+            let reserve = match checks {
+                [check] if seen.is_none() => Some(check),
+                _ => None,
+            };
+            if let Some(check) = reserve
+                && let Some(decision) = self.allowances.spend(check, self.now_ms())
+            {
+                return counted(decision);
+            }
+            let reserving;
+            let sent = match reserve {
+                Some(check) => {
+                    reserving = [Check {
+                        cost: self.allowances.chunk(check),
+                        ..check.clone()
+                    }];
+                    &reserving[..]
+                }
+                None => checks,
+            };
+            match shared.check(sent, seen, SEEN_TTL).await {
+                Ok(decision) => {
+                    return counted(match reserve {
+                        Some(check) => self.allowances.record(check, decision, self.now_ms()),
+                        None => decision,
+                    });
+                }
                 Err(error) => {
                     tracing::warn!(%error, "rate limits decided in process: Redis failed");
                     let until = self.now_ms().saturating_add(REDIS_PAUSE.as_millis() as u64);
@@ -245,6 +286,7 @@ impl<'a> Gate<'a> {
                 name,
                 budget,
                 holder: holder.clone(),
+                cost: 1,
             };
             self.decided(limiter.check(&[check], None).await)?;
         }
@@ -253,12 +295,14 @@ impl<'a> Gate<'a> {
                 name: BudgetName::ApplyPerIp,
                 budget: settings.apply_per_ip,
                 holder: caller.ip.clone(),
+                cost: 1,
             }];
             if let Some(posting) = application.posting {
                 checks.push(Check {
                     name: BudgetName::ApplyPerPosting,
                     budget: settings.apply_per_posting,
                     holder: format!("posting:{posting}"),
+                    cost: 1,
                 });
             }
             // A key already paid for on this posting is a retry: free.

@@ -12,10 +12,12 @@ use super::backend::{BackendError, Check, Decision, LimiterBackend};
 use crate::per_thread::PerThread;
 
 /// KEYS: one per budget, then the marker key when ARGV[1] is "1". ARGV[2]: the marker's
-/// time to live (ms); then for each budget its interval and window (ms). Each budget key
-/// holds its theoretical arrival time (ms, Redis time) and expires when the budget is whole.
-/// Returns `{2}` when the marker was already set (free), else `{allowed, then per budget:
-/// retry_ms, remaining, reset_ms}`.
+/// time to live (ms); then for each budget its interval and window (ms) and the units to
+/// reserve at most. Each budget key holds its theoretical arrival time (ms, Redis time) and
+/// expires when the budget is whole. A budget grants as many of its units as it has room for
+/// (at least one, or it refuses); every budget grants or none is charged. Returns `{2}` when
+/// the marker was already set (free), else `{allowed, then per budget: retry_ms, remaining,
+/// reset_ms, granted}`.
 const GCRA: &str = r"
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
@@ -28,28 +30,34 @@ end
 local result = {1}
 local arrivals = {}
 for i = 1, budgets do
-  local interval = tonumber(ARGV[1 + 2 * i])
-  local window = tonumber(ARGV[2 + 2 * i])
+  local interval = tonumber(ARGV[3 * i])
+  local window = tonumber(ARGV[1 + 3 * i])
+  local cost = tonumber(ARGV[2 + 3 * i])
+  if interval <= 0 then interval = 0.000001 end
   local tat = tonumber(redis.call('GET', KEYS[i])) or now
   if tat < now then tat = now end
-  local next_tat = tat + interval
-  local wait = next_tat - window - now
-  if wait > 0 then
+  local room = math.floor((now + window - tat) / interval)
+  if room > window / interval then room = math.floor(window / interval) end
+  if room < 1 then
     result[1] = 0
     arrivals[i] = tat
-    result[#result + 1] = math.ceil(wait)
+    result[#result + 1] = math.ceil(tat + interval - window - now)
     result[#result + 1] = 0
     result[#result + 1] = math.ceil(tat - now)
+    result[#result + 1] = 0
   else
+    local granted = math.min(cost, room)
+    local next_tat = tat + granted * interval
     arrivals[i] = next_tat
     result[#result + 1] = 0
-    result[#result + 1] = math.floor((window - (next_tat - now)) / interval)
+    result[#result + 1] = room - granted
     result[#result + 1] = math.ceil(next_tat - now)
+    result[#result + 1] = granted
   end
 end
 if result[1] == 1 then
   for i = 1, budgets do
-    redis.call('SET', KEYS[i], string.format('%.3f', arrivals[i]), 'PX', math.ceil(arrivals[i] - now) + 1)
+    redis.call('SET', KEYS[i], string.format('%.6f', arrivals[i]), 'PX', math.ceil(arrivals[i] - now) + 1)
   end
   if marked then redis.call('SET', KEYS[#KEYS], '1', 'PX', ARGV[2]) end
 end
@@ -125,8 +133,9 @@ impl LimiterBackend for RedisLimiter {
         );
         for check in checks {
             invocation
-                .arg(format!("{:.3}", millis(check.budget.interval())))
-                .arg(format!("{:.3}", millis(check.budget.window)));
+                .arg(format!("{:.6}", millis(check.budget.interval())))
+                .arg(format!("{:.3}", millis(check.budget.window)))
+                .arg(check.cost.max(1));
         }
         let mut connection = self.connection()?;
         let call = invocation.invoke_async::<Vec<i64>>(&mut connection);
@@ -147,15 +156,16 @@ impl LimiterBackend for RedisLimiter {
         let as_duration = |ms: i64| Duration::from_millis(u64::try_from(ms).unwrap_or(0));
         let decisions = checks
             .iter()
-            .zip(per_budget.chunks_exact(3))
+            .zip(per_budget.chunks_exact(4))
             .map(|(check, values)| Decision {
-                allowed: values[0] <= 0,
+                allowed: values[3] >= 1,
                 name: check.name,
                 budget: check.budget,
-                remaining: u32::try_from(values[1]).unwrap_or(0),
+                remaining: u32::try_from(values[1]).unwrap_or(u32::MAX),
                 reset: as_duration(values[2]),
                 retry_after: as_duration(values[0]),
                 free: false,
+                granted: u32::try_from(values[3]).unwrap_or(0),
             })
             .collect();
         Ok(Decision::combine(decisions).unwrap_or_else(Decision::nothing))
