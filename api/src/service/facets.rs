@@ -11,15 +11,13 @@ use std::cmp::Reverse;
 use entity::enums::{EmploymentType, RemotePolicy};
 use entity::{company, posting, posting_location};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, SimpleExpr, UnionType,
+    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, Order, Query, SelectStatement,
+    SimpleExpr, UnionType, WithClause,
 };
-use sea_orm::{
-    ActiveEnum, ConnectionTrait, DbBackend, JoinType, Order, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, RelationTrait, Select,
-};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbBackend, IdenStatic, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
-use super::posting::{LocationMatch, PostingFilter, matching, with_locations};
+use super::posting::{LocationMatch, PostingFilter, matching};
 use super::visibility::Visibility;
 use crate::error::ServiceError;
 
@@ -85,7 +83,6 @@ pub fn without_own_selection(filter: &PostingFilter, facet: Facet) -> PostingFil
 }
 
 const COUNT: &str = "COUNT(*)";
-const COUNT_POSTINGS: &str = "COUNT(DISTINCT \"posting\".\"id\")";
 
 impl Facet {
     /// The tag naming this facet's rows in the summary statement.
@@ -184,8 +181,11 @@ impl Summary {
     }
 }
 
-/// The list's total and its facets, in one statement: a `UNION ALL` of one branch per thing
-/// asked for, each branch grouped, ordered and cut to `first` on its own.
+/// The list's total and its facets, in one statement: the postings the list holds are
+/// matched once, as a common table expression (`matched`) with the columns the facets group
+/// by, and each thing asked for is a branch of a `UNION ALL` over it, grouped, ordered and
+/// cut to `first` on its own. A facet whose own selection is part of the filter counts over
+/// a table of its own, matched without that selection.
 #[tracing::instrument(level = "debug", skip_all, fields(facets = request.facets.len()))]
 pub async fn summary(
     db: &impl ConnectionTrait,
@@ -195,24 +195,42 @@ pub async fn summary(
 ) -> Result<Summary, ServiceError> {
     let backend = db.get_database_backend();
     let first = Ord::min(request.first, MAX_FACET_VALUES);
+    let mut tables = WithClause::new();
+    let mut matched = false;
+    let mut base = |tables: &mut WithClause| {
+        if !std::mem::replace(&mut matched, true) {
+            tables.cte(matched_table(MATCHED, visibility, filter, backend));
+        }
+        MATCHED.to_owned()
+    };
     let mut branches = Vec::new();
     if request.count {
+        let source = base(&mut tables);
         branches.push(
-            matching(visibility, filter, backend)
-                .select_only()
-                .column_as(Expr::cust(format!("'{TOTAL}'")), "facet")
-                .column_as(Expr::cust("CAST(NULL AS TEXT)"), "value")
-                .column_as(Expr::cust("CAST(NULL AS uuid)"), "company")
-                .column_as(Expr::cust(COUNT), "n")
-                .into_query(),
+            Query::select()
+                .expr_as(Expr::cust(format!("'{TOTAL}'")), Alias::new("facet"))
+                .expr_as(null_text(), Alias::new("value"))
+                .expr_as(null_uuid(), Alias::new("company"))
+                .expr_as(Expr::cust(COUNT), Alias::new("n"))
+                .from(Alias::new(source))
+                .to_owned(),
         );
     }
     let mut asked = Vec::new();
     for facet in &request.facets {
-        if !asked.contains(facet) {
-            asked.push(*facet);
-            branches.push(branch(visibility, filter, *facet, first, backend));
+        if asked.contains(facet) {
+            continue;
         }
+        asked.push(*facet);
+        let source = if has_own_selection(filter, *facet) {
+            let name = format!("without_{}", facet.tag());
+            let own = without_own_selection(filter, *facet);
+            tables.cte(matched_table(&name, visibility, &own, backend));
+            name
+        } else {
+            base(&mut tables)
+        };
+        branches.push(branch(*facet, &source, first, backend));
     }
     let mut summary = Summary::default();
     let mut branches = branches.into_iter().enumerate().map(|(index, branch)| {
@@ -227,6 +245,7 @@ pub async fn summary(
     for branch in branches {
         statement.union(UnionType::All, branch);
     }
+    let statement = statement.with(tables);
     for row in db.query_all_raw(backend.build(&statement)).await? {
         let tag: String = row.try_get("", "facet")?;
         let count = u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or_default();
@@ -265,109 +284,178 @@ pub async fn summary(
     Ok(summary)
 }
 
-/// One facet's branch of the summary: `facet` (its tag), `value` (text), `company` (the
-/// companies facet's ids) and `n`, the largest counts first (ties by value in code-point
-/// order), at most `first` rows.
-fn branch(
+/// The table the list's postings are matched into, once per statement.
+const MATCHED: &str = "matched";
+
+/// The posting columns a matched table holds: what the facets group by.
+const MATCHED_COLUMNS: [posting::Column; 7] = [
+    posting::Column::Id,
+    posting::Column::CompanyId,
+    posting::Column::Department,
+    posting::Column::Occupation,
+    posting::Column::Language,
+    posting::Column::EmploymentType,
+    posting::Column::RemotePolicy,
+];
+
+/// `name AS (the postings visible to `visibility` that match `filter`, with
+/// [`MATCHED_COLUMNS`])`.
+fn matched_table(
+    name: &str,
     visibility: &Visibility,
     filter: &PostingFilter,
-    facet: Facet,
-    first: u64,
     backend: DbBackend,
-) -> SelectStatement {
-    let filter = without_own_selection(filter, facet);
-    let tag = Expr::cust(format!("'{}'", facet.tag()));
-    let no_company = Expr::cust("CAST(NULL AS uuid)");
-    let as_text =
-        |value: SimpleExpr| -> SimpleExpr { Func::cast_as(value, Alias::new("TEXT")).into() };
-    let column = match facet {
-        Facet::Departments => Some(posting::Column::Department),
-        Facet::Occupations => Some(posting::Column::Occupation),
-        Facet::Languages => Some(posting::Column::Language),
-        Facet::EmploymentTypes => Some(posting::Column::EmploymentType),
-        Facet::RemotePolicies => Some(posting::Column::RemotePolicy),
-        Facet::Cities | Facet::Countries | Facet::Companies => None,
-    };
-    let listed = matching(visibility, &filter, backend).select_only();
-    let select = if let Some(column) = column {
-        let column = Expr::col((posting::Entity, column));
-        grouped(
-            listed
-                .column_as(tag, "facet")
-                .column_as(as_text(column.clone()), "value")
-                .column_as(no_company, "company")
-                .column_as(Expr::cust(COUNT), "n")
-                .filter(column.clone().is_not_null()),
-            COUNT,
-            vec![column.clone()],
-            by_code_point(column, backend),
-            first,
+) -> CommonTableExpression {
+    let select = MATCHED_COLUMNS
+        .into_iter()
+        .fold(
+            matching(visibility, filter, backend).select_only(),
+            |select, column| select.column(column),
         )
-    } else if facet == Facet::Companies {
-        let id = Expr::col((company::Entity, company::Column::Id));
-        let name = Expr::col((company::Entity, company::Column::Name));
-        grouped(
-            listed
-                .join(JoinType::InnerJoin, posting::Relation::Company.def())
-                .column_as(tag, "facet")
-                .column_as(as_text(name.clone()), "value")
-                .column_as(id.clone(), "company")
-                .column_as(Expr::cust(COUNT), "n"),
-            COUNT,
-            vec![id, name.clone()],
-            by_code_point(name, backend),
-            first,
-        )
-    } else if facet == Facet::Cities {
-        // Cities compare without regard to case: one value per `city_key`, spelled as
-        // stored (the first spelling in sort order when postings differ).
-        let key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
-        let spelling = Expr::cust("MIN(\"posting_location\".\"city\")");
-        grouped(
-            with_locations(listed)
-                .column_as(tag, "facet")
-                .column_as(as_text(spelling.clone()), "value")
-                .column_as(no_company, "company")
-                .column_as(Expr::cust(COUNT_POSTINGS), "n")
-                .filter(key.clone().is_not_null()),
-            COUNT_POSTINGS,
-            vec![key],
-            by_code_point(spelling, backend),
-            first,
-        )
-    } else {
-        let country = Expr::col((posting_location::Entity, posting_location::Column::Country));
-        grouped(
-            with_locations(listed)
-                .column_as(tag, "facet")
-                .column_as(as_text(country.clone()), "value")
-                .column_as(no_company, "company")
-                .column_as(Expr::cust(COUNT_POSTINGS), "n"),
-            COUNT_POSTINGS,
-            vec![country.clone()],
-            by_code_point(country, backend),
-            first,
-        )
-    };
-    select.into_query()
+        .into_query();
+    CommonTableExpression::new()
+        .query(select)
+        .table_name(Alias::new(name))
+        .to_owned()
 }
 
-/// The postings a facet counts among, grouped by `group`, largest count first, ties by
-/// `tie` ascending, at most `first` groups.
-fn grouped(
-    mut select: Select<posting::Entity>,
-    count: &'static str,
-    group: Vec<SimpleExpr>,
-    tie: SimpleExpr,
-    first: u64,
-) -> Select<posting::Entity> {
+/// Whether `filter` selects by `facet`'s own values (so the facet counts without them).
+fn has_own_selection(filter: &PostingFilter, facet: Facet) -> bool {
+    match facet {
+        Facet::Departments => !filter.departments.is_empty(),
+        Facet::Occupations => !filter.occupations.is_empty(),
+        Facet::EmploymentTypes => !filter.employment_types.is_empty(),
+        Facet::RemotePolicies => !filter.remote_policies.is_empty(),
+        Facet::Languages => !filter.languages.is_empty(),
+        Facet::Companies => !filter.company_ids.is_empty(),
+        Facet::Cities => filter
+            .locations
+            .iter()
+            .any(|location| location.city.is_some()),
+        Facet::Countries => filter
+            .locations
+            .iter()
+            .any(|location| location.country.is_some()),
+    }
+}
+
+fn null_text() -> SimpleExpr {
+    Expr::cust("CAST(NULL AS TEXT)")
+}
+
+fn null_uuid() -> SimpleExpr {
+    Expr::cust("CAST(NULL AS uuid)")
+}
+
+/// One facet's branch of the summary over the matched table `source`: `facet` (its tag),
+/// `value` (text), `company` (the companies facet's ids) and `n`, the largest counts first
+/// (ties by value in code-point order), at most `first` rows.
+fn branch(facet: Facet, source_name: &str, first: u64, backend: DbBackend) -> SelectStatement {
+    let source = Alias::new(source_name);
+    let of_source = |column: posting::Column| -> SimpleExpr {
+        Expr::col((source.clone(), Alias::new(column.as_str())))
+    };
+    let as_text =
+        |value: SimpleExpr| -> SimpleExpr { Func::cast_as(value, Alias::new("TEXT")).into() };
+    let mut select = Query::select();
+    select
+        .expr_as(
+            Expr::cust(format!("'{}'", facet.tag())),
+            Alias::new("facet"),
+        )
+        .from(source.clone());
+    let (value, company, count, group, tie): (
+        SimpleExpr,
+        SimpleExpr,
+        String,
+        Vec<SimpleExpr>,
+        SimpleExpr,
+    ) = match facet {
+        Facet::Cities | Facet::Countries => {
+            select.inner_join(
+                posting_location::Entity,
+                Expr::col((
+                    posting_location::Entity,
+                    posting_location::Column::PostingId,
+                ))
+                .equals((source.clone(), Alias::new(posting::Column::Id.as_str()))),
+            );
+            // Identifiers are quoted alike on both databases; `source` is one of ours.
+            let counted = format!("COUNT(DISTINCT \"{source_name}\".\"id\")");
+            if facet == Facet::Cities {
+                // Cities compare without regard to case: one value per `city_key`,
+                // spelled as stored (the first spelling in sort order when postings
+                // differ).
+                let key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
+                select.and_where(key.clone().is_not_null());
+                let spelling = Expr::cust("MIN(\"posting_location\".\"city\")");
+                (
+                    as_text(spelling.clone()),
+                    null_uuid(),
+                    counted.clone(),
+                    vec![key],
+                    by_code_point(spelling, backend),
+                )
+            } else {
+                let country: SimpleExpr =
+                    Expr::col((posting_location::Entity, posting_location::Column::Country));
+                (
+                    as_text(country.clone()),
+                    null_uuid(),
+                    counted.clone(),
+                    vec![country.clone()],
+                    by_code_point(country, backend),
+                )
+            }
+        }
+        Facet::Companies => {
+            select.inner_join(
+                company::Entity,
+                Expr::col((company::Entity, company::Column::Id)).equals((
+                    source.clone(),
+                    Alias::new(posting::Column::CompanyId.as_str()),
+                )),
+            );
+            let id: SimpleExpr = Expr::col((company::Entity, company::Column::Id));
+            let name: SimpleExpr = Expr::col((company::Entity, company::Column::Name));
+            (
+                as_text(name.clone()),
+                id.clone(),
+                COUNT.to_owned(),
+                vec![id, name.clone()],
+                by_code_point(name, backend),
+            )
+        }
+        _ => {
+            let column = of_source(match facet {
+                Facet::Departments => posting::Column::Department,
+                Facet::Occupations => posting::Column::Occupation,
+                Facet::Languages => posting::Column::Language,
+                Facet::EmploymentTypes => posting::Column::EmploymentType,
+                _ => posting::Column::RemotePolicy,
+            });
+            select.and_where(column.clone().is_not_null());
+            (
+                as_text(column.clone()),
+                null_uuid(),
+                COUNT.to_owned(),
+                vec![column.clone()],
+                by_code_point(column, backend),
+            )
+        }
+    };
+    select
+        .expr_as(value, Alias::new("value"))
+        .expr_as(company, Alias::new("company"))
+        .expr_as(Expr::cust(count.clone()), Alias::new("n"));
     for expr in group {
-        select = select.group_by(expr);
+        select.add_group_by([expr]);
     }
     select
-        .order_by(Expr::cust(count), Order::Desc)
-        .order_by(tie, Order::Asc)
+        .order_by_expr(Expr::cust(count), Order::Desc)
+        .order_by_expr(tie, Order::Asc)
         .limit(first)
+        .to_owned()
 }
 
 /// `value` compared by code point on both databases (PostgreSQL would use the database's
