@@ -87,8 +87,9 @@ impl Refusal {
     }
 }
 
-/// Checks `text` against every limit of `limits`.
-pub fn check(limits: &DocumentLimits, text: &str) -> Result<(), Refusal> {
+/// Checks `text`'s length alone: what may be checked before anything reads the text whole
+/// (hashing it for a cache key, say).
+pub fn check_size(limits: &DocumentLimits, text: &str) -> Result<(), Refusal> {
     if text.len() > limits.max_bytes {
         return Err(Refusal::over(
             Limit::Bytes,
@@ -97,6 +98,12 @@ pub fn check(limits: &DocumentLimits, text: &str) -> Result<(), Refusal> {
             limits.max_bytes,
         ));
     }
+    Ok(())
+}
+
+/// Checks `text` against every limit of `limits`.
+pub fn check(limits: &DocumentLimits, text: &str) -> Result<(), Refusal> {
+    check_size(limits, text)?;
     let tokens = tokens(text, limits.max_tokens)?;
     let definitions = Reader::new(limits, &tokens).definitions()?;
     Expansion::new(limits, &definitions).check()

@@ -35,10 +35,18 @@ impl DocumentCache {
 }
 
 impl DocumentCache {
+    /// Refuses a document over the byte limit before anything reads it whole: looking it up
+    /// here, in the pushdown's plans or in the response cache hashes all of it, which for a
+    /// hostile 100 KB document cost more than the rest of its refusal.
+    pub fn check_size(&self, text: &str) -> Result<(), ServerError> {
+        document_limits::check_size(&self.limits, text).map_err(Refusal::into_server_error)
+    }
+
     /// `text` parsed, from the cache when it was parsed before. A document is checked against
     /// the limits before it is first parsed (a refusal carries `GRAPHQL_VALIDATION_FAILED`);
     /// documents refused or that do not parse are not kept.
     pub async fn parse(&self, text: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+        self.check_size(text)?;
         if let Some(document) = self.parsed.get(text).await {
             return Ok(document);
         }

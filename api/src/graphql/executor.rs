@@ -146,6 +146,14 @@ impl Executor {
                 );
             }
         };
+        if let Err(error) = self.documents.check_size(&query) {
+            // Before the cache and the pushdown, which would hash all of it.
+            let response = async_graphql::Response::from_errors(vec![error]);
+            return Outcome {
+                operation: Operation::None,
+                answer: own(&response, false),
+            };
+        }
         let operation_name = request.operation_name.filter(|name| !name.is_empty());
         let principal = request.principal;
         let anonymous = principal.is_none();

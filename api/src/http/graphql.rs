@@ -162,24 +162,25 @@ pub async fn post(
     if declared.is_some_and(|length| length > limit) {
         return too_large();
     }
-    let body = match tokio::time::timeout(state.body_timeout, read_body(payload, limit)).await {
-        Err(_) => {
-            return failure(
-                media,
-                ErrorCode::RequestTimeout,
-                "the request body did not arrive in time",
-            );
-        }
-        Ok(Err(BodyError::TooLarge)) => return too_large(),
-        Ok(Err(BodyError::Unreadable)) => {
-            return failure(
-                media,
-                ErrorCode::BadRequest,
-                "the request body could not be read",
-            );
-        }
-        Ok(Ok(body)) => body,
-    };
+    let body =
+        match tokio::time::timeout(state.body_timeout, read_body(payload, limit, declared)).await {
+            Err(_) => {
+                return failure(
+                    media,
+                    ErrorCode::RequestTimeout,
+                    "the request body did not arrive in time",
+                );
+            }
+            Ok(Err(BodyError::TooLarge)) => return too_large(),
+            Ok(Err(BodyError::Unreadable)) => {
+                return failure(
+                    media,
+                    ErrorCode::BadRequest,
+                    "the request body could not be read",
+                );
+            }
+            Ok(Ok(body)) => body,
+        };
     let principal = match authenticate(&request, &state.verifier) {
         Ok(principal) => principal,
         Err(error) => return unauthenticated(media, &error),
@@ -260,9 +261,14 @@ enum BodyError {
     Unreadable,
 }
 
-/// The request body, at most `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, BodyError> {
-    let mut body = web::BytesMut::new();
+/// The request body, at most `limit` bytes, in one buffer sized by its declared length (so a
+/// large body is not copied again each time the buffer grows).
+async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+    declared: Option<usize>,
+) -> Result<web::BytesMut, BodyError> {
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
         if body.len() + chunk.len() > limit {
