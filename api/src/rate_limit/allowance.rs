@@ -33,7 +33,6 @@ struct Held {
     refusal: Option<Decision>,
 }
 
-#[derive(Default)]
 pub struct Allowances {
     /// Per budget (in `BudgetName::ALL`'s order), by holder.
     tables: Mutex<Vec<HashMap<String, Held>>>,
@@ -51,15 +50,18 @@ fn millis(duration: Duration) -> u64 {
 }
 
 impl Allowances {
+    pub fn new() -> Self {
+        Allowances {
+            tables: Mutex::new(BudgetName::ALL.map(|_| HashMap::new()).into()),
+        }
+    }
+
     fn with_table<T>(
         &self,
         name: BudgetName,
         work: impl FnOnce(&mut HashMap<String, Held>) -> T,
     ) -> T {
         let mut tables = self.tables.lock().unwrap_or_else(PoisonError::into_inner);
-        if tables.is_empty() {
-            tables.resize_with(BudgetName::ALL.len(), HashMap::new);
-        }
         work(&mut tables[index_of(name)])
     }
 
@@ -178,7 +180,7 @@ mod tests {
 
     #[test]
     fn reserved_units_are_spent_one_by_one_then_lapse() {
-        let allowances = Allowances::default();
+        let allowances = Allowances::new();
         let check = check();
         assert_eq!(allowances.chunk(&check), 1, "never seen: one unit");
         assert!(allowances.spend(&check, 0).is_none());
@@ -205,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_refusal_is_remembered_until_its_retry_after() {
-        let allowances = Allowances::default();
+        let allowances = Allowances::new();
         let check = check();
         let refused = Decision {
             allowed: false,

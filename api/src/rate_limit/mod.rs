@@ -59,7 +59,7 @@ impl RateLimiter {
             settings,
             shared,
             local,
-            allowances: Arc::default(),
+            allowances: Arc::new(allowance::Allowances::new()),
             started: Instant::now(),
             redis_paused_until: AtomicU64::new(0),
         }
@@ -143,9 +143,7 @@ impl RateLimiter {
             Err(_) => Decision::nothing(),
         }
     }
-}
 
-impl RateLimiter {
     /// Unsets an idempotency marker wherever it may have been set (Redis, and this process
     /// when it decided alone), so a retry with its key pays again.
     async fn forget(&self, marker: &str) {

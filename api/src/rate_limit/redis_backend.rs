@@ -37,7 +37,6 @@ for i = 1, budgets do
   local tat = tonumber(redis.call('GET', KEYS[i])) or now
   if tat < now then tat = now end
   local room = math.floor((now + window - tat) / interval)
-  if room > window / interval then room = math.floor(window / interval) end
   if room < 1 then
     result[1] = 0
     arrivals[i] = tat

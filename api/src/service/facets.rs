@@ -85,8 +85,9 @@ pub fn without_own_selection(filter: &PostingFilter, facet: Facet) -> PostingFil
 const COUNT: &str = "COUNT(*)";
 
 impl Facet {
-    /// The tag naming this facet's rows in the summary statement.
-    fn tag(self) -> &'static str {
+    /// Its name: the `PostingFacets` field that shows it, and the tag of its rows in the
+    /// summary statement.
+    pub fn name(self) -> &'static str {
         match self {
             Facet::Departments => "departments",
             Facet::Occupations => "occupations",
@@ -110,8 +111,8 @@ impl Facet {
         Facet::Companies,
     ];
 
-    fn from_tag(tag: &str) -> Option<Self> {
-        Facet::ALL.into_iter().find(|facet| facet.tag() == tag)
+    pub fn from_name(name: &str) -> Option<Self> {
+        Facet::ALL.into_iter().find(|facet| facet.name() == name)
     }
 }
 
@@ -125,12 +126,6 @@ pub struct SummaryRequest {
     pub count: bool,
     pub facets: Vec<Facet>,
     pub first: u64,
-}
-
-impl SummaryRequest {
-    pub fn is_empty(&self) -> bool {
-        !self.count && self.facets.is_empty()
-    }
 }
 
 /// What [`summary`] counted: the list's total (when asked), and each facet asked for, the
@@ -223,7 +218,7 @@ pub async fn summary(
         }
         asked.push(*facet);
         let source = if has_own_selection(filter, *facet) {
-            let name = format!("without_{}", facet.tag());
+            let name = format!("without_{}", facet.name());
             let own = without_own_selection(filter, *facet);
             tables.cte(matched_table(&name, visibility, &own, backend));
             name
@@ -253,7 +248,7 @@ pub async fn summary(
             summary.count = Some(count);
             continue;
         }
-        let Some(facet) = Facet::from_tag(&tag) else {
+        let Some(facet) = Facet::from_name(&tag) else {
             continue;
         };
         let value: Option<String> = row.try_get("", "value")?;
@@ -272,7 +267,7 @@ pub async fn summary(
     }
     // Each branch came ordered, but a union need not keep that order: put it back.
     summary.values.sort_by(|(a, x), (b, y)| {
-        (a.tag(), Reverse(x.count), &x.value).cmp(&(b.tag(), Reverse(y.count), &y.value))
+        (a.name(), Reverse(x.count), &x.value).cmp(&(b.name(), Reverse(y.count), &y.value))
     });
     summary.companies.sort_by(|x, y| {
         (Reverse(x.count), &x.value.name, x.value.id).cmp(&(
@@ -360,7 +355,7 @@ fn branch(facet: Facet, source_name: &str, first: u64, backend: DbBackend) -> Se
     let mut select = Query::select();
     select
         .expr_as(
-            Expr::cust(format!("'{}'", facet.tag())),
+            Expr::cust(format!("'{}'", facet.name())),
             Alias::new("facet"),
         )
         .from(source.clone());

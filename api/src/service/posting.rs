@@ -8,8 +8,8 @@ use entity::{company, posting, posting_location, posting_search, requirement};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, JoinType, PaginatorTrait, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect, QueryTrait, RelationTrait, Select, Statement,
+    IdenStatic, Iterable, JoinType, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    RelationTrait, Select, Statement,
 };
 use uuid::Uuid;
 
@@ -517,20 +517,6 @@ fn by_position(
             select.column(column)
         }
     })
-}
-
-/// How many postings a list holds, whatever the page.
-#[tracing::instrument(level = "debug", skip_all)]
-pub async fn count(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    filter: &PostingFilter,
-) -> Result<u64, ServiceError> {
-    filtered(visibility, filter, db.get_database_backend())
-        .select
-        .count(db)
-        .await
-        .map_err(ServiceError::from)
 }
 
 /// The visible postings among `ids`, in no particular order.

@@ -99,18 +99,23 @@ impl ListSummary {
             .extend()
     }
 
-    /// What was counted for `facet`, counting this list's request if it asks for it, or
-    /// `facet` alone if it does not (a selection the plan did not foresee).
-    async fn facet(&self, ctx: &Context<'_>, facet: Facet) -> async_graphql::Result<Summary> {
+    /// `read` of what was counted for `facet`: this list's request if it asks for it, else
+    /// `facet` alone (a selection the plan did not foresee).
+    async fn facet<T>(
+        &self,
+        ctx: &Context<'_>,
+        facet: Facet,
+        read: impl FnOnce(&Summary) -> T,
+    ) -> async_graphql::Result<T> {
         if self.request.facets.contains(&facet) {
-            return Ok(self.counted(ctx).await?.clone());
+            return Ok(read(self.counted(ctx).await?));
         }
         let alone = self.with_request(SummaryRequest {
             count: false,
             facets: vec![facet],
             first: self.request.first,
         });
-        Ok(alone.counted(ctx).await?.clone())
+        Ok(read(alone.counted(ctx).await?))
     }
 }
 
@@ -126,11 +131,11 @@ impl PostingFacets {
         ctx: &Context<'_>,
         facet: Facet,
     ) -> async_graphql::Result<Vec<FacetValue>> {
-        Ok(self
+        let counted = self
             .summary
-            .facet(ctx, facet)
-            .await?
-            .texts(facet)
+            .facet(ctx, facet, |summary| summary.texts(facet))
+            .await?;
+        Ok(counted
             .into_iter()
             .map(|Counted { value, count }| FacetValue { value, count })
             .collect())
@@ -175,9 +180,11 @@ impl PostingFacets {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<EmploymentTypeFacetValue>> {
-        let summary = self.summary.facet(ctx, Facet::EmploymentTypes).await?;
-        Ok(summary
-            .employment_types()
+        let counted = self
+            .summary
+            .facet(ctx, Facet::EmploymentTypes, Summary::employment_types)
+            .await?;
+        Ok(counted
             .extend()?
             .into_iter()
             .map(|Counted { value, count }| EmploymentTypeFacetValue {
@@ -192,9 +199,11 @@ impl PostingFacets {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<RemotePolicyFacetValue>> {
-        let summary = self.summary.facet(ctx, Facet::RemotePolicies).await?;
-        Ok(summary
-            .remote_policies()
+        let counted = self
+            .summary
+            .facet(ctx, Facet::RemotePolicies, Summary::remote_policies)
+            .await?;
+        Ok(counted
             .extend()?
             .into_iter()
             .map(|Counted { value, count }| RemotePolicyFacetValue {
@@ -206,30 +215,18 @@ impl PostingFacets {
 
     /// Companies, ties by name.
     async fn companies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CompanyFacetValue>> {
-        let summary = self.summary.facet(ctx, Facet::Companies).await?;
-        Ok(summary
-            .companies()
-            .iter()
-            .map(|Counted { value, count }| CompanyFacetValue {
-                id: global_id::encode(NodeKind::Company, value.id),
-                name: value.name.clone(),
-                count: *count,
+        self.summary
+            .facet(ctx, Facet::Companies, |summary| {
+                summary
+                    .companies()
+                    .iter()
+                    .map(|Counted { value, count }| CompanyFacetValue {
+                        id: global_id::encode(NodeKind::Company, value.id),
+                        name: value.name.clone(),
+                        count: *count,
+                    })
+                    .collect()
             })
-            .collect())
+            .await
     }
-}
-
-/// The facet a `PostingFacets` field counts, by the field's name.
-pub fn facet_of_field(name: &str) -> Option<Facet> {
-    Some(match name {
-        "departments" => Facet::Departments,
-        "occupations" => Facet::Occupations,
-        "cities" => Facet::Cities,
-        "countries" => Facet::Countries,
-        "employmentTypes" => Facet::EmploymentTypes,
-        "remotePolicies" => Facet::RemotePolicies,
-        "languages" => Facet::Languages,
-        "companies" => Facet::Companies,
-        _ => return None,
-    })
 }

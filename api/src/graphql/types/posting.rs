@@ -8,7 +8,7 @@ use entity::posting::{self, Column};
 use super::application::Application;
 use super::company::Company;
 use super::enums::{EmploymentType, PostingStatus, RemotePolicy};
-use super::facets::{ListSummary, PostingFacets, facet_of_field};
+use super::facets::{ListSummary, PostingFacets};
 use super::highlight::PostingEdgeFields;
 use super::location::Location;
 use super::page::{self, PageArgs};
@@ -413,7 +413,7 @@ fn requested_facets(selections: &[async_graphql::SelectionField<'_>]) -> Vec<Fac
     for facet in selections
         .iter()
         .flat_map(|selection| selection.selection_set())
-        .filter_map(|field| facet_of_field(field.name()))
+        .filter_map(|field| Facet::from_name(field.name()))
     {
         if !facets.contains(&facet) {
             facets.push(facet);
