@@ -1,10 +1,15 @@
--- A generated catalog for the benchmark: 200 companies, 20,000 published postings (100 each),
--- 1-2 locations and 8 requirements per posting. Run after `jobgraph migrate up`.
+-- A generated catalog for the benchmark: `companies` companies (psql -v companies=N; 200 unless
+-- set), 100 published postings each, 1-2 locations and 8 requirements per posting. Run after
+-- `jobgraph migrate up`.
+\if :{?companies}
+\else
+\set companies 200
+\endif
 BEGIN;
 INSERT INTO company (id, slug, name, website, description, headquarters, created_at, updated_at)
-SELECT gen_random_uuid(), 'company-' || c, 'Company ' || lpad(c::text, 3, '0'), 'https://company-' || c || '.example',
+SELECT gen_random_uuid(), 'company-' || c, 'Company ' || lpad(c::text, greatest(3, length(c::text)), '0'), 'https://company-' || c || '.example',
        'A generated company.', 'Göteborg, Sweden', now(), now()
-FROM generate_series(1, 200) AS c;
+FROM generate_series(1, :companies) AS c;
 
 INSERT INTO posting (id, company_id, slug, title, summary, description, department, occupation, employment_type,
                      remote_policy, travel, language, status, posted_at, valid_through, apply_url, source_url,
@@ -15,7 +20,7 @@ SELECT gen_random_uuid(), company.id, 'posting-' || p, 'Position ' || p, 'A gene
        'Occupation ' || (p % 25), 'full_time', (ARRAY['onsite','hybrid','remote'])[1 + p % 3], NULL,
        (ARRAY['en','sv'])[1 + p % 2], 'published', now() - (p || ' minutes')::interval, NULL,
        'https://company.example/jobs/' || p, NULL, NULL, 1, now(), now()
-FROM (SELECT c, id, row_number() OVER (ORDER BY slug) AS n FROM (SELECT generate_series(1, 200) AS c) s
+FROM (SELECT c, id, row_number() OVER (ORDER BY slug) AS n FROM (SELECT generate_series(1, :companies) AS c) s
       JOIN company ON company.slug = 'company-' || s.c) company
 CROSS JOIN LATERAL generate_series((company.c - 1) * 100 + 1, company.c * 100) AS p;
 

@@ -5,7 +5,7 @@ listings of 10 jobs), imports each format into a fresh PostgreSQL database with
 `jobgraph import` (release build), and reports documents and postings per second and the
 peak memory of the process. Appends nothing: prints a Markdown table for bench/RESULTS.md.
 
-Usage: bench/import_bench.py [--postings 10000] [--database-url postgres://...] [--write FILE]
+Usage: bench/import_bench.py [--postings 10000] [--database-url postgres://...] [--write FILE [--block NAME]]
 
 With --write, the tables also replace what stands between `<!-- results -->` and
 `<!-- /results -->` in FILE (bench/run writes bench/IMPORT.md so).
@@ -108,6 +108,8 @@ def main():
     parser.add_argument("--postings", type=int, default=10_000)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/test")
     parser.add_argument("--write", help="a Markdown file whose results block to replace")
+    parser.add_argument("--block", default="results",
+                        help="the block of --write to replace: between <!-- BLOCK --> and <!-- /BLOCK -->")
     args = parser.parse_args()
     per_format = args.postings // 4
     admin = args.database_url
@@ -155,19 +157,28 @@ def main():
         out.append("| --- | --- | --- | --- | --- | --- | --- |")
         out.extend(rows)
         out.append(f"| all | {sum(len(f) for f in formats.values())} | {total_postings} | {total_time:.2f} | | {total_postings / total_time:.0f} | {peak:.0f} |")
-        elapsed, _, rss = run_import(database_url, [f for files in formats.values() for f in files])
+        everything = [f for files in formats.values() for f in files]
+        if sum(len(f) + 1 for f in everything) < 1_000_000:
+            elapsed, _, rss = run_import(database_url, everything)
+            how = ""
+        else:
+            # More paths than one command line holds (the kernel's ARG_MAX): one run per format.
+            again = [run_import(database_url, files) for files in formats.values()]
+            elapsed, rss = sum(run[0] for run in again), max(run[2] for run in again)
+            how = ", one run per format"
         out.append("")
-        out.append(f"Importing all of it again (every posting unchanged): {elapsed:.2f} s, peak RSS {rss:.0f} MB.")
-        verdict = "met" if total_time <= 10 else "missed"
-        out.append("")
-        out.append(f"Target (issue 16), 10,000 postings in at most 10 s: {total_time:.2f} s — {verdict}.")
+        out.append(f"Importing all of it again (every posting unchanged{how}): {elapsed:.2f} s, peak RSS {rss:.0f} MB.")
+        if args.postings == 10_000:
+            verdict = "met" if total_time <= 10 else "missed"
+            out.append("")
+            out.append(f"Target (issue 16), 10,000 postings in at most 10 s: {total_time:.2f} s — {verdict}.")
         print("\n".join(out))
         if args.write:
             with open(args.write) as f:
                 markdown = f.read()
-            start, end = markdown.index("<!-- results -->"), markdown.index("<!-- /results -->")
+            start, end = markdown.index(f"<!-- {args.block} -->"), markdown.index(f"<!-- /{args.block} -->")
             stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-            block = f"<!-- results -->\nRun {stamp}.\n\n" + "\n".join(out) + "\n"
+            block = f"<!-- {args.block} -->\nRun {stamp}, {args.postings:,} postings.\n\n" + "\n".join(out) + "\n"
             with open(args.write, "w") as f:
                 f.write(markdown[:start] + block + markdown[end:])
     finally:

@@ -13,6 +13,7 @@ mod m20261202_000008_create_posting_search;
 mod m20261202_000009_add_posting_search_folded_title;
 mod m20261202_000010_add_posting_import_columns;
 mod m20261202_000011_add_posting_salary;
+mod m20261204_000012_location_country_varchar;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_add_posting_search_folded_title::Migration),
             Box::new(m20261202_000010_add_posting_import_columns::Migration),
             Box::new(m20261202_000011_add_posting_salary::Migration),
+            Box::new(m20261204_000012_location_country_varchar::Migration),
         ]
     }
 }
