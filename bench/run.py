@@ -78,7 +78,13 @@ def start_server(cached, connections=16, rate_limits=False, extra=(), startup_se
         args.append("--cache-disabled")
     args += list(extra)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(PORT, startup_seconds)
+    try:
+        wait_for(PORT, startup_seconds)
+    except BaseException:
+        process.kill()
+        raise
+    if process.poll() is not None:
+        raise SystemExit(f"the server exited at once (is something else on {PORT}?)")
     return process
 
 
@@ -129,6 +135,7 @@ def wrk(url, server_pid=None, body=None, server_pids=None):
     out = sh("wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", *script, url)
     pg_cpu = cpu_seconds(postgres_pids()) - pg_before
     server_cpu = cpu_seconds(server_pids) - server_before
+    settle()
     def latency(label):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
         value, unit = float(match.group(1)), match.group(2)
@@ -143,6 +150,19 @@ def wrk(url, server_pid=None, body=None, server_pids=None):
         "p99": latency("99"),
         "errors": int(errors.group(1)) if errors else 0,
     }
+
+
+def settle(seconds=60):
+    """Waits until PostgreSQL has no statement of the benchmark's database running: a shape
+    slower than the load leaves statements behind when wrk stops (requests it gave up on),
+    which would otherwise be charged to the next contender."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        busy = psql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{DB}' AND state = 'active' "
+                    "AND pid <> pg_backend_pid()")
+        if int(busy) == 0:
+            return
+        time.sleep(0.2)
 
 
 def url(port, query, variables):
@@ -202,6 +222,9 @@ def prepare(rate_limits=False, companies=200):
         return counts, shapes(PORT)
     finally:
         stop(server)
+        # What that start wrote (the search index, typeahead's word starts), vacuumed and
+        # analyzed now rather than by autovacuum during the measurements.
+        psql("VACUUM ANALYZE", DB)
 
 
 HANDWRITTEN = ROOT / "bench/handwritten"

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod posting;
 pub mod posting_location;
 pub mod posting_search;
+pub mod posting_suggestion;
 pub mod requirement;
 pub mod salary;
 pub mod sections;

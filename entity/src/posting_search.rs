@@ -21,9 +21,6 @@ pub struct Model {
     pub body_terms: String,
     /// The analyzer version that wrote the row; rows of another version are redone at start.
     pub analyzer_version: i32,
-    /// The title's words for typeahead: lower case, accents dropped, not stemmed, stop words
-    /// kept, one space between words and at each end (` senior rust engineer `).
-    pub folded_title: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

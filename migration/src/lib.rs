@@ -14,6 +14,7 @@ mod m20261202_000009_add_posting_search_folded_title;
 mod m20261202_000010_add_posting_import_columns;
 mod m20261202_000011_add_posting_salary;
 mod m20261204_000012_location_country_varchar;
+mod m20261204_000013_create_posting_suggestion;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_add_posting_import_columns::Migration),
             Box::new(m20261202_000011_add_posting_salary::Migration),
             Box::new(m20261204_000012_location_country_varchar::Migration),
+            Box::new(m20261204_000013_create_posting_suggestion::Migration),
         ]
     }
 }

@@ -1,12 +1,15 @@
 //! Typeahead over the sample catalog, on both databases: word-start matching without regard
 //! to case or accents, a partial last word after whole ones, counts equal to what each
-//! suggestion's filter finds, visibility respected, bad input answered plainly, and the same
-//! suggestions on SQLite and PostgreSQL.
+//! suggestion's filter finds, visibility respected, bad input answered plainly, writes seen at
+//! once, and the same suggestions on SQLite and PostgreSQL.
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with_sample};
+use crate::fixtures;
+use crate::helpers::{
+    Backend, TestApp, error_code, on_both_databases, spawn_app_with, spawn_app_with_sample,
+};
 use crate::tokens::token;
 
 const SUGGEST: &str = "query($prefix: String!, $first: Int) { suggest(prefix: $prefix, first: $first) { text kind count } }";
@@ -155,10 +158,87 @@ async fn bad_prefixes_are_answered_plainly(backend: Backend) {
     }
 }
 
+/// Typeahead reads word starts stored with each posting: a write changes what is suggested
+/// in the same transaction, with the response cache on.
+async fn writes_change_suggestions_at_once(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    let company = fixtures::company(&app.db, "acme", "Acme").await;
+    let writer = token("postings:write postings:read", &[company.id]);
+    let write = |query: &'static str, input: Value| {
+        let app = &app;
+        let writer = &writer;
+        async move {
+            let body = app
+                .request()
+                .token(writer)
+                .query(query)
+                .variables(json!({ "input": input }))
+                .send()
+                .await
+                .json();
+            assert!(body.get("errors").is_none(), "{body}");
+            body
+        }
+    };
+    let created = write(
+        "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { id } } }",
+        json!({
+            "companyId": fixtures::company_id(&company),
+            "title": "Senior Stevedore",
+            "department": "Stevedoring",
+            "description": "Loading ships.",
+            "locations": [{ "city": "Strängnäs", "country": "SE" }],
+        }),
+    )
+    .await;
+    let id = created["data"]["createPosting"]["posting"]["id"].clone();
+    assert!(suggest(&app, "steve", None).await.is_empty(), "a draft");
+    write(
+        "mutation($input: PublishPostingInput!) { publishPosting(input: $input) { posting { id } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let found = suggest(&app, "steve", None).await;
+    assert_eq!(
+        found,
+        [
+            json!({ "text": "Senior Stevedore", "kind": "TITLE", "count": 1 }),
+            json!({ "text": "Stevedoring", "kind": "DEPARTMENT", "count": 1 }),
+        ]
+    );
+    assert_eq!(suggest(&app, "steve", None).await, found, "cached");
+    assert!(has(
+        &suggest(&app, "strangn", None).await,
+        "Strängnäs",
+        "CITY"
+    ));
+    write(
+        "mutation($input: UpdatePostingInput!) { updatePosting(input: $input) { posting { id } } }",
+        json!({ "id": id, "expectedVersion": 2, "title": "Harbour pilot" }),
+    )
+    .await;
+    assert_eq!(
+        suggest(&app, "steve", None).await,
+        [json!({ "text": "Stevedoring", "kind": "DEPARTMENT", "count": 1 })]
+    );
+    assert!(has(
+        &suggest(&app, "harbour p", None).await,
+        "Harbour pilot",
+        "TITLE"
+    ));
+    write(
+        "mutation($input: PostingRefInput!) { closePosting(input: $input) { posting { id } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert!(suggest(&app, "steve", None).await.is_empty(), "closed");
+}
+
 on_both_databases!(
     suggestions_match_word_starts_and_count_what_their_filter_finds,
     suggestions_show_only_what_the_reader_may_see,
     bad_prefixes_are_answered_plainly,
+    writes_change_suggestions_at_once,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -322,19 +322,6 @@ pub(crate) fn with_search_terms(mut select: Select<posting::Entity>) -> Select<p
     select
 }
 
-/// `select` joined with its postings' locations: one row per location.
-pub(crate) fn with_locations(mut select: Select<posting::Entity>) -> Select<posting::Entity> {
-    QueryTrait::query(&mut select).inner_join(
-        posting_location::Entity,
-        Expr::col((
-            posting_location::Entity,
-            posting_location::Column::PostingId,
-        ))
-        .equals((posting::Entity, posting::Column::Id)),
-    );
-    select
-}
-
 /// The values of a text filter that a stored text can equal. Stored text never holds NUL
 /// (`validate` refuses it) and PostgreSQL refuses it in a parameter, so a value holding one
 /// matches nothing: it is left out, and a list left empty renders as false (`IN ()` is

@@ -1,18 +1,19 @@
 //! Typeahead: the titles, occupations, departments and cities of visible postings whose words
 //! start with what the reader has typed so far (`data eng` finds "Data Engineer"), compared
 //! without regard to case or accents, each with the number of visible postings it would find
-//! as its kind's filter. One statement reads every distinct value with its count; matching
-//! and ranking happen here, with the same folding search uses.
+//! as its kind's filter. Every write stores each such value's word starts, folded as search
+//! folds words ([`word_starts`], in `posting_suggestion`, by `index::reindex`), so that one
+//! statement finds what was typed as a range of one index and counts only the postings it
+//! finds, best first.
 
-use std::cmp::Reverse;
+use std::collections::HashSet;
 
-use entity::{posting, posting_location, posting_search};
-use sea_orm::sea_query::{Expr, ExprTrait, UnionType};
-use sea_orm::{ConnectionTrait, QueryFilter, QuerySelect, QueryTrait};
+use entity::{posting, posting_location, posting_suggestion};
+use sea_orm::sea_query::{Expr, ExprTrait, Order};
+use sea_orm::{ConnectionTrait, EntityName, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set};
 
-use super::posting::{PostingFilter, matching, with_locations, with_search_terms};
+use super::posting::{PostingFilter, matching};
 use super::search::analyzer::folded_words;
-use super::search::sql::contains;
 use super::visibility::Visibility;
 use crate::error::ServiceError;
 
@@ -21,8 +22,8 @@ pub const MAX_PREFIX_CHARS: usize = 100;
 /// Most suggestions one request may ask for.
 pub const MAX_SUGGESTIONS: u64 = 50;
 
-/// What a suggestion is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// What a suggestion is; its order is the order suggestions of one count are listed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SuggestionKind {
     Title,
     Occupation,
@@ -31,14 +32,25 @@ pub enum SuggestionKind {
 }
 
 impl SuggestionKind {
-    fn from_tag(tag: &str) -> Option<Self> {
-        match tag {
-            "title" => Some(SuggestionKind::Title),
-            "occupation" => Some(SuggestionKind::Occupation),
-            "department" => Some(SuggestionKind::Department),
-            "city" => Some(SuggestionKind::City),
-            _ => None,
+    /// How `posting_suggestion.kind` stores it.
+    fn stored(self) -> i16 {
+        match self {
+            SuggestionKind::Title => 0,
+            SuggestionKind::Occupation => 1,
+            SuggestionKind::Department => 2,
+            SuggestionKind::City => 3,
         }
+    }
+
+    fn from_stored(kind: i16) -> Option<Self> {
+        [
+            SuggestionKind::Title,
+            SuggestionKind::Occupation,
+            SuggestionKind::Department,
+            SuggestionKind::City,
+        ]
+        .into_iter()
+        .find(|candidate| candidate.stored() == kind)
     }
 }
 
@@ -50,18 +62,56 @@ pub struct Suggestion {
     pub count: u64,
 }
 
-/// Whether `value`'s words hold `prefix`'s: every typed word but the last whole, the last as
-/// the start of a word, from the start of some word of `value`.
-fn matches(value: &[String], prefix: &[String]) -> bool {
-    let Some((last, whole)) = prefix.split_last() else {
-        return false;
-    };
-    (0..value.len()).any(|start| {
-        let words = &value[start..];
-        words.len() > whole.len()
-            && words[..whole.len()] == *whole
-            && words[whole.len()].starts_with(last.as_str())
-    })
+/// `value`'s folded words from each word to the end (`data engineer`, `engineer`): what has
+/// been typed matches `value` exactly when it is a prefix of one of them (every typed word
+/// but the last whole, the last the start of a word).
+fn word_starts(value: &str) -> Vec<String> {
+    let words = folded_words(value);
+    (0..words.len())
+        .map(|from| words[from..].join(" "))
+        .collect()
+}
+
+/// The `posting_suggestion` rows of a posting with its locations.
+pub(crate) fn rows_of(
+    posting: &posting::Model,
+    locations: &[posting_location::Model],
+) -> Vec<posting_suggestion::ActiveModel> {
+    let mut values: Vec<(SuggestionKind, &str, &str)> =
+        vec![(SuggestionKind::Title, &posting.title, &posting.title)];
+    values.extend(
+        posting
+            .occupation
+            .as_deref()
+            .map(|occupation| (SuggestionKind::Occupation, occupation, occupation)),
+    );
+    values.extend(
+        posting
+            .department
+            .as_deref()
+            .map(|department| (SuggestionKind::Department, department, department)),
+    );
+    for location in locations {
+        if let (Some(city), Some(key)) = (&location.city, &location.city_key) {
+            values.push((SuggestionKind::City, key, city));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for (kind, key, value) in values {
+        for start in word_starts(value) {
+            if seen.insert((kind, key, start.clone())) {
+                rows.push(posting_suggestion::ActiveModel {
+                    posting_id: Set(posting.id),
+                    kind: Set(kind.stored()),
+                    value_key: Set(key.to_owned()),
+                    value: Set(value.to_owned()),
+                    start: Set(start),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// Up to `first` suggestions for `prefix`, the most postings first (then by kind and text).
@@ -77,77 +127,55 @@ pub async fn suggest(
             format!("may be at most {MAX_PREFIX_CHARS} characters long"),
         ));
     }
-    let typed = folded_words(prefix);
+    let typed = folded_words(prefix).join(" ");
     if typed.is_empty() {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let everything = PostingFilter::default();
-    let column_of = |column: posting::Column| Expr::col((posting::Entity, column));
-    let of_column = |tag: &str, column: posting::Column| {
-        let value = column_of(column);
-        matching(visibility, &everything, backend)
-            .select_only()
-            .column_as(Expr::val(tag.to_owned()), "kind")
-            .column_as(value.clone(), "text")
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .filter(value.clone().is_not_null())
-            .group_by(value)
-            .into_query()
-    };
-    let cities = with_locations(matching(visibility, &everything, backend))
+    let table = posting_suggestion::Entity.table_name();
+    let column =
+        |column: posting_suggestion::Column| Expr::col((posting_suggestion::Entity, column));
+    // Every text starting with `typed` sorts from `typed` to `typed` and the last code point
+    // (byte order: PostgreSQL's collation "C" on the column, SQLite's default).
+    let start = column(posting_suggestion::Column::Start);
+    let mut select = matching(visibility, &PostingFilter::default(), backend);
+    QueryTrait::query(&mut select).inner_join(
+        posting_suggestion::Entity,
+        column(posting_suggestion::Column::PostingId)
+            .equals((posting::Entity, posting::Column::Id)),
+    );
+    let count = Expr::cust(format!("COUNT(DISTINCT \"{table}\".\"posting_id\")"));
+    let text = Expr::cust(format!("MIN(\"{table}\".\"value\")"));
+    let limit = Ord::min(first, MAX_SUGGESTIONS);
+    let query = select
         .select_only()
-        .column_as(Expr::val("city".to_owned()), "kind")
-        .column_as(Expr::cust("MIN(\"posting_location\".\"city\")"), "text")
-        .column_as(Expr::cust("COUNT(DISTINCT \"posting\".\"id\")"), "n");
-    let city_key = Expr::col((posting_location::Entity, posting_location::Column::CityKey));
-    let cities = cities
-        .filter(city_key.clone().is_not_null())
-        .group_by(city_key)
+        .column_as(column(posting_suggestion::Column::Kind), "kind")
+        .column_as(text.clone(), "text")
+        .column_as(count.clone(), "n")
+        .filter(start.clone().gte(typed.clone()))
+        .filter(start.lt(format!("{typed}{}", char::MAX)))
+        .group_by(column(posting_suggestion::Column::Kind))
+        .group_by(column(posting_suggestion::Column::ValueKey))
+        .order_by(count, Order::Desc)
+        .order_by(column(posting_suggestion::Column::Kind), Order::Asc)
+        .order_by(text, Order::Asc)
+        .limit(limit)
         .into_query();
-    // Titles are nearly all distinct: only those holding the typed words are grouped, found
-    // by a substring of their folded words (` data eng`), which is exactly the match below.
-    let title = Expr::col((posting::Entity, posting::Column::Title));
-    let folded = Expr::col((posting_search::Entity, posting_search::Column::FoldedTitle));
-    let mut union = with_search_terms(matching(visibility, &everything, backend))
-        .select_only()
-        .column_as(Expr::val("title".to_owned()), "kind")
-        .column_as(title.clone(), "text")
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .filter(contains(backend, folded, format!(" {}", typed.join(" "))))
-        .group_by(title)
-        .into_query();
-    union
-        .union(
-            UnionType::All,
-            of_column("occupation", posting::Column::Occupation),
-        )
-        .union(
-            UnionType::All,
-            of_column("department", posting::Column::Department),
-        )
-        .union(UnionType::All, cities);
-    let rows = db.query_all_raw(backend.build(&union)).await?;
-    let mut found = Vec::new();
+    let rows = db.query_all_raw(backend.build(&query)).await?;
+    let mut found = Vec::with_capacity(rows.len());
     for row in rows {
-        let tag: String = row.try_get_by_index(0)?;
+        let kind: i16 = row.try_get_by_index(0)?;
         let text: String = row.try_get_by_index(1)?;
         let count: i64 = row.try_get_by_index(2)?;
-        let Some(kind) = SuggestionKind::from_tag(&tag) else {
+        let Some(kind) = SuggestionKind::from_stored(kind) else {
             continue;
         };
-        if matches(&folded_words(&text), &typed) {
-            found.push(Suggestion {
-                text,
-                kind,
-                count: u64::try_from(count).unwrap_or_default(),
-            });
-        }
+        found.push(Suggestion {
+            text,
+            kind,
+            count: u64::try_from(count).unwrap_or_default(),
+        });
     }
-    found.sort_by(|a, b| {
-        (Reverse(a.count), a.kind, &a.text).cmp(&(Reverse(b.count), b.kind, &b.text))
-    });
-    found.truncate(usize::try_from(Ord::min(first, MAX_SUGGESTIONS)).unwrap_or(usize::MAX));
     Ok(found)
 }
 
@@ -155,19 +183,32 @@ pub async fn suggest(
 mod tests {
     use super::*;
 
-    fn words(text: &str) -> Vec<String> {
-        folded_words(text)
+    /// What the stored rows make of a prefix: whether it begins one of `value`'s word starts.
+    fn matches(value: &str, prefix: &str) -> bool {
+        let typed = folded_words(prefix).join(" ");
+        !typed.is_empty()
+            && word_starts(value)
+                .iter()
+                .any(|start| start.starts_with(&typed))
     }
 
     #[test]
     fn whole_words_then_a_partial_last_one() {
-        assert!(matches(&words("Data Engineer"), &words("data eng")));
-        assert!(matches(&words("Senior Data Engineer"), &words("DATA ENG")));
-        assert!(!matches(&words("Data Analyst"), &words("data eng")));
-        assert!(!matches(&words("Database Engineer"), &words("data eng")));
-        assert!(matches(&words("Göteborg"), &words("gote")));
-        assert!(matches(&words("Go\u{308}teborg"), &words("GÖT")));
-        assert!(!matches(&words("Systemutvecklare"), &words("utv")));
-        assert!(!matches(&words("anything"), &words("")));
+        assert!(matches("Data Engineer", "data eng"));
+        assert!(matches("Senior Data Engineer", "DATA ENG"));
+        assert!(!matches("Data Analyst", "data eng"));
+        assert!(!matches("Database Engineer", "data eng"));
+        assert!(matches("Göteborg", "gote"));
+        assert!(matches("Go\u{308}teborg", "GÖT"));
+        assert!(!matches("Systemutvecklare", "utv"));
+        assert!(!matches("anything", ""));
+    }
+
+    #[test]
+    fn a_value_has_one_start_per_word() {
+        assert_eq!(
+            word_starts("Senior  Data-Engineer"),
+            ["senior data engineer", "data engineer", "engineer"]
+        );
     }
 }

@@ -8,9 +8,10 @@ use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// Bumped whenever analysis changes what terms a text gives: stored analyses of another
-/// version are redone at start (`index::refresh_stale`).
-pub const VERSION: i32 = 3;
+/// Bumped whenever analysis changes what terms a text gives, or what `index::reindex` stores
+/// (4: typeahead's word starts): stored analyses of another version are redone at start
+/// (`index::refresh_stale`).
+pub const VERSION: i32 = 4;
 
 /// Longest word kept, in characters; longer runs are no words anyone searches for.
 const MAX_WORD_CHARS: usize = 64;
@@ -28,18 +29,6 @@ pub fn folded_words(text: &str) -> Vec<String> {
         .filter(|word| !word.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// [`folded_words`] stored for a substring search: one space between words and at each end
-/// (` senior rust engineer `), so ` data eng` finds a title with the words "data" and a word
-/// starting "eng" one after the other.
-pub fn folded_phrase(text: &str) -> String {
-    let mut stored = String::from(" ");
-    for word in folded_words(text) {
-        stored.push_str(&word);
-        stored.push(' ');
-    }
-    stored
 }
 
 /// How a language's words are stemmed.

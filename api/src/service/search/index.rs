@@ -1,11 +1,11 @@
-//! Keeping each posting's analyzed text (`posting_search`, and on SQLite its FTS5 table) equal
-//! to the posting: every write that changes what search reads (a posting, its locations or
+//! Keeping each posting's analyzed text (`posting_search`, and on SQLite its FTS5 table) and
+//! its typeahead word starts (`posting_suggestion`) equal to the posting: every write that changes what search reads (a posting, its locations or
 //! requirements, its company's name) calls [`reindex`] in its own transaction, and the server
 //! redoes at start what an older analyzer wrote ([`refresh_stale`]).
 
 use std::collections::HashMap;
 
-use entity::{company, posting, posting_location, posting_search, requirement};
+use entity::{company, posting, posting_location, posting_search, posting_suggestion, requirement};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::analyzer::{self, Analyzer, Stemming};
 use crate::service::posting::{locations_of, requirements_of};
+use crate::service::suggest;
 
 /// How many postings one pass of [`refresh_stale`] reads at once.
 const BATCH: u64 = 200;
@@ -120,6 +121,10 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
         .filter(posting_search::Column::PostingId.is_in(posting_ids.iter().copied()))
         .exec(db)
         .await?;
+    posting_suggestion::Entity::delete_many()
+        .filter(posting_suggestion::Column::PostingId.is_in(posting_ids.iter().copied()))
+        .exec(db)
+        .await?;
     let sqlite = db.get_database_backend() == DbBackend::Sqlite;
     let fts = Alias::new("posting_search_fts");
     let fts_posting_id = Alias::new("posting_id");
@@ -137,14 +142,17 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
     let no_locations = Vec::new();
     let no_requirements = Vec::new();
     let mut rows = Vec::with_capacity(postings.len());
+    let mut suggestions = Vec::new();
     for posting in &postings {
         let company_name = companies
             .get(&posting.company_id)
             .map_or("", String::as_str);
+        let posting_locations = locations.get(&posting.id).unwrap_or(&no_locations);
+        suggestions.extend(suggest::rows_of(posting, posting_locations));
         let fields = Fields::of(
             posting,
             company_name,
-            locations.get(&posting.id).unwrap_or(&no_locations),
+            posting_locations,
             requirements.get(&posting.id).unwrap_or(&no_requirements),
         );
         let stemming = Stemming::of_language(&posting.language);
@@ -156,7 +164,6 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
             mid_terms: Set(field_terms(&analyzer, &fields.mid)),
             body_terms: Set(field_terms(&analyzer, &fields.body)),
             analyzer_version: Set(analyzer::VERSION),
-            folded_title: Set(analyzer::folded_phrase(&posting.title)),
         };
         if sqlite {
             let terms = format!(
@@ -175,8 +182,17 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
         }
         posting_search::Entity::insert_many(rows).exec(db).await?;
     }
+    // Bounded statements: five values a row, well under either database's limit on them.
+    for chunk in suggestions.chunks(SUGGESTION_ROWS_PER_INSERT) {
+        posting_suggestion::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
+
+/// Typeahead rows written by one statement.
+const SUGGESTION_ROWS_PER_INSERT: usize = 1000;
 
 /// Rewrites the analyses of every posting of `company_id` (its name is in them).
 pub async fn reindex_company(db: &impl ConnectionTrait, company_id: Uuid) -> Result<(), DbErr> {
