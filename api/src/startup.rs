@@ -179,6 +179,11 @@ impl Application {
         .shutdown_timeout(settings.http.shutdown_timeout.as_secs())
         // A client trickling its headers is cut off instead of holding a connection.
         .client_request_timeout(settings.http.header_timeout)
+        // A client that closes its connection gives up its request: the handler is dropped
+        // (and with it, on PostgreSQL, the statement it waits for: see
+        // `db::session_settings`) rather than run on for nobody. HTTP clients do not half-close
+        // a connection to wait for an answer.
+        .h1_allow_half_closed(false)
         .listen(listener)
         .map_err(bind_error)?;
         if let Some(workers) = settings.http.workers {

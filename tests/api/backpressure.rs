@@ -1,5 +1,5 @@
 //! Timeouts and backpressure: statements bounded by PostgreSQL itself, a lock held elsewhere
-//! answered with 504 in time, a replica over its in-flight cap answering 503, an unreachable
+//! answered with 504 in time, a request given up by its client stopped in the database, a replica over its in-flight cap answering 503, an unreachable
 //! database answering 503 and recovering without a restart, and slow clients cut off.
 
 use std::time::{Duration, Instant};
@@ -124,6 +124,59 @@ async fn a_request_stuck_behind_a_lock_is_answered_504_within_the_timeout() {
     // PostgreSQL cancelled the abandoned statement: nothing of the server's is still waiting.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(waiting_for_locks(&holder).await, 0);
+}
+
+/// A client that gives up on its request (closes the connection) while the request's
+/// statement waits behind a lock leaves nothing running: the server drops the request, and
+/// PostgreSQL stops the statement within its client check, long before the statement timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_given_up_by_its_client_stops_its_statement() {
+    let Some((app, _posting)) = app_with_posting(|settings| {
+        settings.http.request_timeout = Duration::from_secs(30);
+        settings.database.statement_timeout = Duration::from_secs(30);
+    })
+    .await
+    else {
+        return;
+    };
+    let holder = Database::connect(app.database_url.as_str())
+        .await
+        .expect("connect");
+    let lock = holder.begin().await.expect("a transaction");
+    lock.execute_unprepared("LOCK TABLE posting IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("the table is locked");
+    let mut client = raw(&app).await;
+    client
+        .write_all(b"GET /graphql?query=%7B%20postings%20%7B%20totalCount%20%7D%20%7D HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("sent");
+    let mut waiting = false;
+    for _ in 0..100 {
+        waiting = waiting_for_locks(&holder).await > 0;
+        if waiting {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(waiting, "the read waits for the lock");
+    drop(client);
+    let left = Instant::now();
+    while waiting_for_locks(&holder).await > 0 && left.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stopped = left.elapsed();
+    assert!(
+        stopped < Duration::from_secs(3),
+        "the abandoned statement still waited {stopped:?} after its client left"
+    );
+    lock.rollback().await.expect("rolled back");
+    let after = app
+        .request()
+        .query("{ postings { totalCount } }")
+        .send()
+        .await;
+    assert_eq!(after.status, 200, "{}", after.text);
 }
 
 /// How many sessions of the test's database wait for a lock.

@@ -62,7 +62,7 @@ pub async fn connect_pools(
         url,
         reads,
         settings.acquire_timeout,
-        session_timeouts(settings),
+        session_settings(settings),
         counter,
     )?;
     Ok(Pools { db, reads })
@@ -120,8 +120,8 @@ async fn connect_pool(
         // sees as a database error.
         .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(false);
-    let timeouts = session_timeouts(settings);
-    options.map_sqlx_postgres_opts(move |postgres| postgres.options(timeouts.clone()));
+    let session = session_settings(settings);
+    options.map_sqlx_postgres_opts(move |postgres| postgres.options(session.clone()));
     options.map_sqlx_postgres_pool_opts(|pool| {
         pool.after_connect(|_, _| {
             Box::pin(async {
@@ -144,8 +144,11 @@ async fn connect_pool(
 }
 
 /// PostgreSQL settings every connection starts with: no statement runs longer than the
-/// request that sent it may, and no transaction idles with its locks held.
-pub fn session_timeouts(settings: &DatabaseSettings) -> Vec<(&'static str, String)> {
+/// request that sent it may, no transaction idles with its locks held, and a statement whose
+/// connection was closed (its request given up: the client left, or the request timed out)
+/// stops within [`CLIENT_CHECK_INTERVAL`] instead of running to its end or its timeout
+/// (PostgreSQL 14 and later).
+pub fn session_settings(settings: &DatabaseSettings) -> Vec<(&'static str, String)> {
     vec![
         (
             "statement_timeout",
@@ -155,8 +158,15 @@ pub fn session_timeouts(settings: &DatabaseSettings) -> Vec<(&'static str, Strin
             "idle_in_transaction_session_timeout",
             format!("{}ms", settings.idle_in_transaction_timeout.as_millis()),
         ),
+        (
+            "client_connection_check_interval",
+            format!("{}ms", CLIENT_CHECK_INTERVAL.as_millis()),
+        ),
     ]
 }
+
+/// How often PostgreSQL checks, while it runs a statement, that the connection is still open.
+pub const CLIENT_CHECK_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Applies every pending migration to `db` (opened with `settings`). On PostgreSQL they run
 /// on a connection of their own, without the statement timeout: building an index on a large

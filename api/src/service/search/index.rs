@@ -1,7 +1,8 @@
 //! Keeping each posting's analyzed text (`posting_search`, and on SQLite its FTS5 table) and
-//! its typeahead word starts (`posting_suggestion`) equal to the posting: every write that changes what search reads (a posting, its locations or
-//! requirements, its company's name) calls [`reindex`] in its own transaction, and the server
-//! redoes at start what an older analyzer wrote ([`refresh_stale`]).
+//! its typeahead word starts (`posting_suggestion`) equal to the posting: every write that
+//! changes what search or typeahead reads (a posting, its locations or requirements, its
+//! company's name) calls [`reindex`] in its own transaction, and the server redoes at start
+//! what an older analyzer wrote ([`refresh_stale`]).
 
 use std::collections::HashMap;
 
