@@ -151,14 +151,7 @@ async fn a_request_given_up_by_its_client_stops_its_statement() {
         .write_all(b"GET /graphql?query=%7B%20postings%20%7B%20totalCount%20%7D%20%7D HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .expect("sent");
-    let mut waiting = false;
-    for _ in 0..100 {
-        waiting = waiting_for_locks(&holder).await > 0;
-        if waiting {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let waiting = someone_waits_for_a_lock(&holder).await;
     assert!(waiting, "the read waits for the lock");
     drop(client);
     let left = Instant::now();
@@ -177,6 +170,17 @@ async fn a_request_given_up_by_its_client_stops_its_statement() {
         .send()
         .await;
     assert_eq!(after.status, 200, "{}", after.text);
+}
+
+/// Whether a session of the test's database comes to wait for a lock within two seconds.
+async fn someone_waits_for_a_lock(db: &impl ConnectionTrait) -> bool {
+    for _ in 0..100 {
+        if waiting_for_locks(db).await > 0 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
 }
 
 /// How many sessions of the test's database wait for a lock.
@@ -215,14 +219,7 @@ async fn a_replica_over_its_in_flight_cap_answers_503_with_retry_after() {
         tokio::spawn(request.send())
     };
     // Once the blocked request waits for the lock, it holds the only permit.
-    let mut waiting = false;
-    for _ in 0..100 {
-        waiting = waiting_for_locks(&holder).await > 0;
-        if waiting {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let waiting = someone_waits_for_a_lock(&holder).await;
     assert!(waiting, "the update waits for the lock");
     let busy = app
         .request()

@@ -165,20 +165,11 @@ async fn writes_change_suggestions_at_once(backend: Backend) {
     let company = fixtures::company(&app.db, "acme", "Acme").await;
     let writer = token("postings:write postings:read", &[company.id]);
     let write = |query: &'static str, input: Value| {
-        let app = &app;
-        let writer = &writer;
-        async move {
-            let body = app
-                .request()
-                .token(writer)
-                .query(query)
-                .variables(json!({ "input": input }))
-                .send()
-                .await
-                .json();
-            assert!(body.get("errors").is_none(), "{body}");
-            body
-        }
+        app.request()
+            .token(&writer)
+            .query(query)
+            .variables(json!({ "input": input }))
+            .send()
     };
     let created = write(
         "mutation($input: CreatePostingInput!) { createPosting(input: $input) { posting { id } } }",
@@ -190,14 +181,16 @@ async fn writes_change_suggestions_at_once(backend: Backend) {
             "locations": [{ "city": "Strängnäs", "country": "SE" }],
         }),
     )
-    .await;
-    let id = created["data"]["createPosting"]["posting"]["id"].clone();
+    .await
+    .data();
+    let id = created["createPosting"]["posting"]["id"].clone();
     assert!(suggest(&app, "steve", None).await.is_empty(), "a draft");
     write(
         "mutation($input: PublishPostingInput!) { publishPosting(input: $input) { posting { id } } }",
         json!({ "id": id }),
     )
-    .await;
+    .await
+    .data();
     let found = suggest(&app, "steve", None).await;
     assert_eq!(
         found,
@@ -216,7 +209,8 @@ async fn writes_change_suggestions_at_once(backend: Backend) {
         "mutation($input: UpdatePostingInput!) { updatePosting(input: $input) { posting { id } } }",
         json!({ "id": id, "expectedVersion": 2, "title": "Harbour pilot" }),
     )
-    .await;
+    .await
+    .data();
     assert_eq!(
         suggest(&app, "steve", None).await,
         [json!({ "text": "Stevedoring", "kind": "DEPARTMENT", "count": 1 })]
@@ -230,7 +224,8 @@ async fn writes_change_suggestions_at_once(backend: Backend) {
         "mutation($input: PostingRefInput!) { closePosting(input: $input) { posting { id } } }",
         json!({ "id": id }),
     )
-    .await;
+    .await
+    .data();
     assert!(suggest(&app, "steve", None).await.is_empty(), "closed");
 }
 
