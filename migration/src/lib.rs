@@ -15,6 +15,7 @@ mod m20261202_000010_add_posting_import_columns;
 mod m20261202_000011_add_posting_salary;
 mod m20261204_000012_location_country_varchar;
 mod m20261204_000013_create_posting_suggestion;
+mod m20261204_000014_add_posting_department_order_index;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_add_posting_salary::Migration),
             Box::new(m20261204_000012_location_country_varchar::Migration),
             Box::new(m20261204_000013_create_posting_suggestion::Migration),
+            Box::new(m20261204_000014_add_posting_department_order_index::Migration),
         ]
     }
 }

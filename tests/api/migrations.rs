@@ -111,3 +111,42 @@ async fn a_country_filter_can_use_the_country_index_on_postgres() {
     session.rollback().await.unwrap();
     db.close().await.unwrap();
 }
+
+/// A page of one department in the default order reads that department's visible postings
+/// newest first from one index, on PostgreSQL, instead of every visible posting by date.
+#[tokio::test]
+async fn a_department_page_reads_only_its_department_on_postgres() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let Some(backend) = Backend::postgres() else {
+        return;
+    };
+    let (_database, url) = TestDatabase::create(&backend).await;
+    let db = Database::connect(url.as_str()).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let session = db.begin().await.unwrap();
+    session
+        .execute_unprepared("SET LOCAL enable_seqscan = off")
+        .await
+        .unwrap();
+    let plan = session
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "EXPLAIN SELECT id FROM posting WHERE status = $1 AND department = $2 \
+             ORDER BY posted_at DESC NULLS FIRST, id DESC LIMIT 50",
+            ["published".into(), "Engineering".into()],
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        plan.contains("Scan Backward using idx_posting_status_department_posted"),
+        "{plan}"
+    );
+    assert!(!plan.contains("Sort"), "{plan}");
+    session.rollback().await.unwrap();
+    db.close().await.unwrap();
+}
