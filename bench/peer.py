@@ -57,12 +57,18 @@ def post(query, variables=None):
         return json.loads(response.read())
 
 
+def peer_variables(variables):
+    """jobgraph's variables as PostGraphile takes them: its ids bare UUIDs."""
+    return {key: uuid_of(value) for key, value in (variables or {}).items()}
+
+
 def body(shape, variables):
-    """The request body for `shape` (PostGraphile takes no GET), its ids bare UUIDs."""
-    return json.dumps({"query": QUERIES[shape], "variables": {key: uuid_of(value) for key, value in (variables or {}).items()}})
+    """The request body for `shape` (PostGraphile takes no GET)."""
+    return json.dumps({"query": QUERIES[shape], "variables": peer_variables(variables)})
 
 
 def uuid_of(global_id):
+    """The UUID in a jobgraph global id (`base64url("Posting:<uuid>")`)."""
     return base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode().split(":", 1)[1]
 
 
@@ -101,6 +107,6 @@ def as_jobgraph(shape, answer):
 def check(shape, variables, ours):
     """Fails unless PostGraphile answers `shape` with the content jobgraph answers (`ours`,
     its endCursor removed: each engine signs its own)."""
-    theirs = as_jobgraph(shape, post(QUERIES[shape], json.loads(body(shape, variables))["variables"]))
+    theirs = as_jobgraph(shape, post(QUERIES[shape], peer_variables(variables)))
     if theirs != ours:
         raise SystemExit(f"PostGraphile answers {shape} differently:\n{json.dumps(theirs)[:2000]}\n{json.dumps(ours)[:2000]}")

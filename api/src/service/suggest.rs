@@ -62,13 +62,29 @@ pub struct Suggestion {
     pub count: u64,
 }
 
-/// `value`'s folded words from each word to the end (`data engineer`, `engineer`): what has
-/// been typed matches `value` exactly when it is a prefix of one of them (every typed word
-/// but the last whole, the last the start of a word).
+/// Longest word start stored, in characters. Folding can make a text many times longer than
+/// it is (compatibility decompositions: one character of a 200-character title may become
+/// several words), and an index entry has a size limit (about 2.7 KB on PostgreSQL), so starts
+/// are cut here, and what was typed is cut the same way before it is looked up: exact for
+/// anything that folds to at most this length, as every prefix of at most
+/// [`MAX_PREFIX_CHARS`] characters but the most contrived does.
+const MAX_START_CHARS: usize = 400;
+
+/// `text` cut to [`MAX_START_CHARS`] characters.
+fn bounded(mut text: String) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(MAX_START_CHARS) {
+        text.truncate(cut);
+    }
+    text
+}
+
+/// `value`'s folded words from each word to the end (`data engineer`, `engineer`), each
+/// [`bounded`]: what has been typed matches `value` exactly when it is a prefix of one of
+/// them (every typed word but the last whole, the last the start of a word).
 fn word_starts(value: &str) -> Vec<String> {
     let words = folded_words(value);
     (0..words.len())
-        .map(|from| words[from..].join(" "))
+        .map(|from| bounded(words[from..].join(" ")))
         .collect()
 }
 
@@ -127,7 +143,7 @@ pub async fn suggest(
             format!("may be at most {MAX_PREFIX_CHARS} characters long"),
         ));
     }
-    let typed = folded_words(prefix).join(" ");
+    let typed = bounded(folded_words(prefix).join(" "));
     if typed.is_empty() {
         return Ok(Vec::new());
     }
@@ -185,7 +201,7 @@ mod tests {
 
     /// What the stored rows make of a prefix: whether it begins one of `value`'s word starts.
     fn matches(value: &str, prefix: &str) -> bool {
-        let typed = folded_words(prefix).join(" ");
+        let typed = bounded(folded_words(prefix).join(" "));
         !typed.is_empty()
             && word_starts(value)
                 .iter()
@@ -202,6 +218,20 @@ mod tests {
         assert!(matches("Go\u{308}teborg", "GÖT"));
         assert!(!matches("Systemutvecklare", "utv"));
         assert!(!matches("anything", ""));
+    }
+
+    #[test]
+    fn starts_stay_short_enough_to_index_however_long_folding_makes_them() {
+        // U+FDFA folds to several Arabic words (18 characters): 200 of them, 3,600 characters.
+        let value: String = std::iter::repeat_n('\u{FDFA}', 200).collect();
+        let starts = word_starts(&value);
+        assert!(starts.len() > 200, "{}", starts.len());
+        assert!(
+            starts
+                .iter()
+                .all(|start| start.chars().count() <= MAX_START_CHARS)
+        );
+        assert!(matches(&value, "\u{FDFA}\u{FDFA}"));
     }
 
     #[test]

@@ -184,10 +184,13 @@ pub async fn reindex(db: &impl ConnectionTrait, posting_ids: &[Uuid]) -> Result<
         posting_search::Entity::insert_many(rows).exec(db).await?;
     }
     // Bounded statements: five values a row, well under either database's limit on them.
-    for chunk in suggestions.chunks(SUGGESTION_ROWS_PER_INSERT) {
-        posting_suggestion::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await?;
+    let mut suggestions = suggestions.into_iter().peekable();
+    while suggestions.peek().is_some() {
+        posting_suggestion::Entity::insert_many(
+            suggestions.by_ref().take(SUGGESTION_ROWS_PER_INSERT),
+        )
+        .exec(db)
+        .await?;
     }
     Ok(())
 }
