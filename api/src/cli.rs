@@ -74,6 +74,11 @@ pub struct Options {
     /// statement (see README, Operations); `off` reads through the ordinary pool [default: on]
     #[arg(long, env = "JOBGRAPH_DB_READ_POOL", value_enum, global = true)]
     pub db_read_pool: Option<Switch>,
+    /// PostgreSQL parallel workers one statement may use; more answers a lone large count or
+    /// search sooner but takes CPU from every other request under load (see README,
+    /// Operations) [default: 0]
+    #[arg(long, env = "JOBGRAPH_DB_PARALLEL_WORKERS", global = true)]
+    pub db_parallel_workers: Option<u32>,
     /// Largest request body in bytes; larger ones get 413 [default: 65536]
     #[arg(long, env = "JOBGRAPH_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
@@ -262,6 +267,9 @@ impl Options {
         };
         if let Some(read_pool) = self.db_read_pool {
             database.read_pool = read_pool == Switch::On;
+        }
+        if let Some(workers) = self.db_parallel_workers {
+            database.parallel_workers = workers;
         }
         if let Some(max) = self.db_max_connections {
             database.max_connections = max;

@@ -42,6 +42,11 @@ pub struct DatabaseSettings {
     /// On PostgreSQL, reads run on connections the process keeps itself
     /// ([`crate::db::read_pool`]); off, they go through the SeaORM pool like writes.
     pub read_pool: bool,
+    /// PostgreSQL's `max_parallel_workers_per_gather` on every connection. Zero by default:
+    /// a request runs on one backend, so under load a large count or search cannot take the
+    /// cores the other requests need (with workers it spends their CPU too, and throughput
+    /// halves); an idle database answers such a request faster with workers.
+    pub parallel_workers: u32,
 }
 
 impl DatabaseSettings {
@@ -54,6 +59,7 @@ impl DatabaseSettings {
             statement_timeout: Duration::from_secs(10),
             idle_in_transaction_timeout: Duration::from_secs(10),
             read_pool: true,
+            parallel_workers: 0,
         }
     }
 

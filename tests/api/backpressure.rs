@@ -61,7 +61,7 @@ async fn show(db: &impl ConnectionTrait, setting: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_postgres_connection_bounds_its_statements_and_idle_transactions() {
+async fn every_postgres_connection_bounds_its_statements_idle_transactions_and_workers() {
     let Some(backend) = Backend::postgres() else {
         return;
     };
@@ -69,6 +69,8 @@ async fn every_postgres_connection_bounds_its_statements_and_idle_transactions()
     let mut settings = api::config::Settings::for_database(api::config::DatabaseSettings::new(url));
     settings.database.statement_timeout = Duration::from_millis(1500);
     settings.database.idle_in_transaction_timeout = Duration::from_millis(2500);
+    assert_eq!(settings.database.parallel_workers, 0, "none by default");
+    settings.database.parallel_workers = 3;
     let state = api::startup::build_state(&settings)
         .await
         .expect("the state builds");
@@ -78,6 +80,14 @@ async fn every_postgres_connection_bounds_its_statements_and_idle_transactions()
         "2500ms"
     );
     assert_eq!(show(&state.reads, "statement_timeout").await, "1500ms");
+    assert_eq!(
+        show(&state.db, "max_parallel_workers_per_gather").await,
+        "3"
+    );
+    assert_eq!(
+        show(&state.reads, "max_parallel_workers_per_gather").await,
+        "3"
+    );
     drop(state);
     drop(database);
 }

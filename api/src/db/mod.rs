@@ -147,7 +147,8 @@ async fn connect_pool(
 /// request that sent it may, no transaction idles with its locks held, and a statement whose
 /// connection was closed (its request given up: the client left, or the request timed out)
 /// stops within [`CLIENT_CHECK_INTERVAL`] instead of running to its end or its timeout
-/// (PostgreSQL 14 and later).
+/// (PostgreSQL 14 and later); a statement uses as many parallel workers as configured (none
+/// by default: [`DatabaseSettings::parallel_workers`]).
 pub fn session_settings(settings: &DatabaseSettings) -> Vec<(&'static str, String)> {
     vec![
         (
@@ -161,6 +162,10 @@ pub fn session_settings(settings: &DatabaseSettings) -> Vec<(&'static str, Strin
         (
             "client_connection_check_interval",
             format!("{}ms", CLIENT_CHECK_INTERVAL.as_millis()),
+        ),
+        (
+            "max_parallel_workers_per_gather",
+            settings.parallel_workers.to_string(),
         ),
     ]
 }
