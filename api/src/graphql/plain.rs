@@ -168,7 +168,7 @@ pub fn plain_object<T: PlainFields>(item: &T, selected: &PlainSelection<T>) -> V
     Value::Object(object)
 }
 
-/// The JSON text of `T`'s row `row` with the fields `selected` asks for, as SQL.
+/// The JSON object of `T`'s row `row` with the fields `selected` asks for, as SQL.
 pub fn plain_object_sql<T: PlainFields>(selected: &PlainSelection<T>, row: &str) -> String {
     let fields: Vec<(&str, String)> = selected
         .iter()

@@ -15,6 +15,7 @@ use super::render;
 use crate::config::Limits;
 use crate::graphql::cursor::CursorCodec;
 use crate::graphql::global_id::{self, NodeKind};
+use crate::graphql::json_sql;
 use crate::graphql::operation;
 use crate::graphql::plain::distinct_plain_fields;
 use crate::graphql::types::page::PageArgs;
@@ -150,7 +151,7 @@ impl Plan {
                 let id: Option<ID> = arguments.parse("id")?;
                 let id = global_id::decode_as(NodeKind::Posting, &id?, "id").ok()?;
                 let posting = statement.run(reader.db, id).await.ok()?;
-                body.extend_from_slice(posting.as_deref().unwrap_or("null").as_bytes());
+                json_sql::compact_into(&mut body, posting.as_deref().unwrap_or("null"));
             }
             Root::Postings { fields, json } => {
                 let PostingList {
@@ -337,15 +338,15 @@ fn write_connection(
     for (index, (key, field)) in fields.iter().enumerate() {
         write_key(body, index, key);
         match field {
-            ConnectionField::Nodes => rows(body, &|body, _, json| {
-                body.extend_from_slice(json.as_bytes())
-            }),
+            ConnectionField::Nodes => {
+                rows(body, &|body, _, json| json_sql::compact_into(body, json))
+            }
             ConnectionField::Edges(edge_fields) => rows(body, &|body, row, json| {
                 body.push(b'{');
                 for (index, (key, edge_field)) in edge_fields.iter().enumerate() {
                     write_key(body, index, key);
                     match edge_field {
-                        EdgeField::Node => body.extend_from_slice(json.as_bytes()),
+                        EdgeField::Node => json_sql::compact_into(body, json),
                         EdgeField::Cursor => write_string(body, cursor(row)),
                     }
                 }

@@ -1,5 +1,6 @@
-//! The SQL that renders a posting selection as the JSON text async-graphql would answer,
-//! byte for byte, reading the current `posting` row. Every field comes from the field
+//! The SQL that renders a posting selection as the JSON async-graphql would answer, reading
+//! the current `posting` row (byte for byte once [`json_sql::compact_into`] has taken out
+//! the spaces PostgreSQL writes between members). Every field comes from the field
 //! catalogue ([`crate::graphql::plain`]); relations are correlated subqueries over their
 //! entities' tables and columns.
 
@@ -20,7 +21,7 @@ fn posting_column(column: posting::Column) -> String {
     format!("{}.\"{}\"", posting_row(), column.as_str())
 }
 
-/// The JSON of a posting with `selection`.
+/// The JSON text of a posting with `selection`.
 pub fn posting(selection: &OnePassSelection) -> String {
     let row = posting_row();
     let fields: Vec<(&str, String)> = selection
@@ -37,14 +38,14 @@ pub fn posting(selection: &OnePassSelection) -> String {
             (key.as_str(), value)
         })
         .collect();
-    json_sql::object(&fields)
+    format!("{}::text", json_sql::object(&fields))
 }
 
 fn company<T: PlainFields>(selected: &PlainSelection<T>) -> String {
     const ROW: &str = "jg_company";
     // A posting always has its company (the foreign key restricts deletes).
     format!(
-        "COALESCE((SELECT {} FROM \"{}\" AS {ROW} WHERE {ROW}.\"{}\" = {}), 'null')",
+        "(SELECT {} FROM \"{}\" AS {ROW} WHERE {ROW}.\"{}\" = {})",
         plain_object_sql(selected, ROW),
         company::Entity.table_name(),
         company::Column::Id.as_str(),
@@ -76,20 +77,25 @@ fn requirements<T: PlainFields>(selected: &PlainSelection<T>) -> String {
 
 /// The description's sections, read from the posting's own `jsonb` column.
 fn description<T: PlainFields>(selected: &PlainSelection<T>) -> String {
-    format!(
-        "COALESCE((SELECT '[' || string_agg({}, ',' ORDER BY jg_section.ordinality) || ']' \
-         FROM jsonb_array_elements({}) WITH ORDINALITY AS jg_section), '[]')",
-        plain_object_sql(selected, "jg_section.value"),
-        posting_column(posting::Column::Description),
+    json_sql::array(
+        &plain_object_sql(selected, "jg_section.value"),
+        "jg_section.ordinality",
+        &format!(
+            "FROM jsonb_array_elements({}) WITH ORDINALITY AS jg_section",
+            posting_column(posting::Column::Description)
+        ),
     )
 }
 
 /// The rows of `table` (as `row`) belonging to the current posting, each rendered by
 /// `element`, as a JSON array ordered by `position`.
 fn array(element: &str, table: &str, row: &str, posting_id: &str, position: &str) -> String {
-    format!(
-        "COALESCE((SELECT '[' || string_agg({element}, ',' ORDER BY {row}.\"{position}\") || ']' \
-         FROM \"{table}\" AS {row} WHERE {row}.\"{posting_id}\" = {}), '[]')",
-        posting_column(posting::Column::Id),
+    json_sql::array(
+        element,
+        &format!("{row}.\"{position}\""),
+        &format!(
+            "FROM \"{table}\" AS {row} WHERE {row}.\"{posting_id}\" = {}",
+            posting_column(posting::Column::Id)
+        ),
     )
 }
