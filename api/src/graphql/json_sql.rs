@@ -102,11 +102,11 @@ pub fn object(fields: &[(&str, String)]) -> String {
     if fields.len() <= FIELDS_PER_CALL {
         return build(fields);
     }
-    // Each part is a non-empty object's text, `{` … `}`: the members of all of them are
-    // the members of one object.
+    // Each part is a non-empty object's text, `{` … `}`: without their first and last
+    // characters, their members are the members of one object.
     let parts: Vec<String> = fields
         .chunks(FIELDS_PER_CALL)
-        .map(|chunk| format!("btrim({}::text, '{{}}')", build(chunk)))
+        .map(|chunk| format!("left(right({}::text, -1), -1)", build(chunk)))
         .collect();
     format!(
         "concat('{{', concat_ws(',', {}), '}}')::json",
