@@ -151,6 +151,10 @@ pub struct Options {
     /// Longest a cache call may take, in milliseconds [default: 50]
     #[arg(long, env = "JOBGRAPH_CACHE_TIMEOUT_MS", global = true)]
     pub cache_timeout_ms: Option<u64>,
+    /// How long a replica trusts the cache generation it read from Redis, in milliseconds;
+    /// every write waits as long before it is answered (see README, Caching) [default: 10]
+    #[arg(long, env = "JOBGRAPH_CACHE_GENERATION_LEASE_MS", global = true)]
+    pub cache_generation_lease_ms: Option<u64>,
     /// Cache-Control max-age of anonymous GET responses, in seconds [default: 30]
     #[arg(long, env = "JOBGRAPH_HTTP_MAX_AGE_SECS", global = true)]
     pub http_max_age_secs: Option<u64>,
@@ -302,6 +306,10 @@ impl Options {
                 .cache_timeout_ms
                 .map(Duration::from_millis)
                 .unwrap_or(cache_defaults.timeout),
+            generation_lease: self
+                .cache_generation_lease_ms
+                .map(Duration::from_millis)
+                .unwrap_or(cache_defaults.generation_lease),
             memory_max_bytes: cache_defaults.memory_max_bytes,
             http_max_age: self
                 .http_max_age_secs

@@ -264,6 +264,10 @@ pub struct CacheSettings {
     pub ttl: Duration,
     /// The longest a cache call may take before the request goes to the database instead.
     pub timeout: Duration,
+    /// How long a replica may use a generation it read from Redis without reading it again
+    /// (`cache::generation`); every write waits as long after moving the generation before
+    /// it is answered, so whatever a client sees after a write's answer is newer than it.
+    pub generation_lease: Duration,
     /// Bytes the in-process cache may hold.
     pub memory_max_bytes: u64,
     /// `Cache-Control: max-age` of anonymous GET responses.
@@ -279,6 +283,7 @@ impl Default for CacheSettings {
             redis_url: None,
             ttl: Duration::from_secs(300),
             timeout: Duration::from_millis(50),
+            generation_lease: Duration::from_millis(10),
             memory_max_bytes: 64 * 1024 * 1024,
             http_max_age: Duration::from_secs(30),
             namespace: None,

@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth::{TokenVerifier, dev_secret};
 use crate::cache::database_generation::DatabaseGeneration;
@@ -282,7 +283,13 @@ pub async fn response_cache(
     };
     let namespace = namespace(settings);
     tracing::info!(backend = backend.name(), namespace, "response cache");
-    let cache = ResponseCache::new(backend, &namespace, settings.cache.ttl);
+    // The in-process store's generation costs no round trip to read: it is read every time.
+    let lease = if settings.cache.redis_url.is_some() {
+        settings.cache.generation_lease
+    } else {
+        Duration::ZERO
+    };
+    let cache = ResponseCache::new(backend, &namespace, settings.cache.ttl, lease);
     Ok(if settings.cache.enabled {
         cache
     } else {

@@ -212,7 +212,9 @@ async fn concurrent_misses_for_one_query_compute_it_once() {
 }
 
 /// Two `jobgraph` processes on one PostgreSQL database and one Redis: a write through one is
-/// seen through the other at once, while concurrent readers keep its cache warm.
+/// seen through the other at once, while concurrent readers keep its cache warm and its lease
+/// on the generation renewed (a long lease here, so that a write answered before the leases
+/// taken before it ended would show as stale reads).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_write_through_one_server_is_seen_at_once_through_another() {
     let (Some(backend), Some(redis)) = (Backend::postgres(), redis_url()) else {
@@ -246,6 +248,8 @@ async fn a_write_through_one_server_is_seen_at_once_through_another() {
         // The readers send far more than one client's budget.
         "--rate-limits",
         "off",
+        "--cache-generation-lease-ms",
+        "150",
     ];
     let (mut writer_process, writer_port) = spawn_binary(&common);
     let (mut reader_process, reader_port) = spawn_binary(&common);

@@ -1,15 +1,27 @@
-//! Reads of the generation counter, shared by the lookups that arrive together.
+//! Reads of the generation counter, shared by the lookups that arrive together, and held
+//! for a short lease.
 //!
 //! A hit may be served only if the generation still has the value its entry was computed
-//! under, as read *after* the request arrived: a mutation answered before then has already
-//! moved it. A read sent after a request arrived serves that request as well as a read of its
-//! own would, so lookups arriving while a read is in flight wait for the next read (sent as
-//! soon as the one in flight ends) and share it. Under load one round trip to Redis then
-//! answers many hits; alone, a lookup reads at once. Reads are shared within a thread only:
-//! the HTTP workers run one runtime per thread, and waking a waiter on another thread costs
-//! about as much as the read.
+//! under, as seen by a read that no write answered before the request arrived can precede.
+//! Two rules give that without a round trip per hit:
+//!
+//! - **Leases.** A generation read is held for `lease` from the moment the read was *sent*
+//!   (so the value was current at some instant after that), and every write, after moving
+//!   the generation, waits `lease` before it is answered ([`super::response::ResponseCache::invalidate`]).
+//!   A request that arrives after a write was answered therefore arrives more than `lease`
+//!   after the move, when every read sent before the move has expired, on every replica:
+//!   only durations are compared, each on its own process's monotonic clock. Past half its
+//!   lease a held read is renewed in the background, so under load no hit waits.
+//! - **Shared reads.** Without a valid lease (or with a zero one: the in-process store, whose
+//!   read costs no round trip) a read sent after a request arrived serves that request as
+//!   well as a read of its own would, so lookups arriving while a read is in flight wait for
+//!   the next read (sent as soon as the one in flight ends) and share it.
+//!
+//! Reads are shared within a thread only: the HTTP workers run one runtime per thread, and
+//! waking a waiter on another thread costs about as much as the read.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
@@ -26,21 +38,31 @@ struct Reads {
     /// The read that will be sent when `sent` is answered; later arrivals join it.
     next: Option<(u64, Read)>,
     numbered: u64,
+    /// The latest answered read: its generation and when it was sent.
+    held: Option<(u64, Instant)>,
 }
 
 pub struct GenerationReads {
     backend: Arc<dyn CacheBackend>,
     key: Arc<str>,
+    lease: Duration,
     by_thread: PerThread<Arc<Mutex<Reads>>>,
 }
 
 impl GenerationReads {
-    pub fn new(backend: Arc<dyn CacheBackend>, key: &str) -> Self {
+    /// Reads of `key` from `backend`, each held for `lease` (zero: none is held).
+    pub fn new(backend: Arc<dyn CacheBackend>, key: &str, lease: Duration) -> Self {
         GenerationReads {
             backend,
             key: Arc::from(key),
+            lease,
             by_thread: PerThread::default(),
         }
+    }
+
+    /// How long a read is held; a write must wait this long after moving the generation.
+    pub fn lease(&self) -> Duration {
+        self.lease
     }
 
     /// The reads of the calling thread.
@@ -48,11 +70,26 @@ impl GenerationReads {
         self.by_thread.get_or_make(Default::default)
     }
 
-    /// The generation, read after this call began.
+    /// The generation as of a read no write answered before this call began can precede:
+    /// a held read within its lease, or else one sent after this call began.
     pub async fn read(&self) -> Result<u64, Arc<CacheError>> {
         let shared = self.reads();
+        let now = Instant::now();
         let read = {
             let mut reads = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((generation, sent_at)) = reads.held {
+                let age = now.saturating_duration_since(sent_at);
+                if age < self.lease {
+                    if age >= self.lease / 2 && reads.sent.is_none() {
+                        // Renewed before it expires, by a read nobody waits for.
+                        reads.numbered += 1;
+                        let renewal = self.send(&shared, reads.numbered, None);
+                        reads.sent = Some((reads.numbered, renewal.clone()));
+                        tokio::spawn(renewal);
+                    }
+                    return Ok(generation);
+                }
+            }
             reads.numbered += 1;
             let number = reads.numbered;
             if let Some((_, next)) = &reads.next {
@@ -85,10 +122,19 @@ impl GenerationReads {
                     reads.sent = reads.next.take();
                 }
             }
+            let sent_at = Instant::now();
             let generation = backend.generation(&key).await.map_err(Arc::new);
             let mut reads = reads.lock().unwrap_or_else(PoisonError::into_inner);
             if reads.sent.as_ref().is_some_and(|(sent, _)| *sent == number) {
                 reads.sent = None;
+            }
+            match &generation {
+                Ok(value) if reads.held.is_none_or(|(_, held)| held < sent_at) => {
+                    reads.held = Some((*value, sent_at));
+                }
+                Ok(_) => {}
+                // A failed read ends the lease: the next lookup asks again.
+                Err(_) => reads.held = None,
             }
             generation
         }
@@ -107,7 +153,7 @@ mod tests {
     async fn a_read_sees_every_bump_made_before_it_began() {
         let backend: Arc<dyn CacheBackend> =
             Arc::new(MemoryBackend::new(1 << 20, Duration::from_secs(60)));
-        let reads = GenerationReads::new(backend.clone(), "g");
+        let reads = GenerationReads::new(backend.clone(), "g", Duration::ZERO);
         for expected in 1..=5 {
             backend.bump_generation("g").await.expect("bumped");
             let concurrent = futures_util::future::join_all((0..10).map(|_| reads.read())).await;
@@ -118,5 +164,20 @@ mod tests {
         let shared = reads.reads();
         let state = shared.lock().expect("unlocked");
         assert!(state.sent.is_none() && state.next.is_none());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_read_is_held_for_its_lease_and_no_longer() {
+        let backend: Arc<dyn CacheBackend> =
+            Arc::new(MemoryBackend::new(1 << 20, Duration::from_secs(60)));
+        let lease = Duration::from_millis(200);
+        let reads = GenerationReads::new(backend.clone(), "g", lease);
+        assert_eq!(reads.read().await.expect("read"), 0);
+        backend.bump_generation("g").await.expect("bumped");
+        // Within the lease the held read answers, without asking the backend.
+        assert_eq!(reads.read().await.expect("read"), 0);
+        tokio::time::sleep(lease).await;
+        // Past it the generation is read again.
+        assert_eq!(reads.read().await.expect("read"), 1);
     }
 }

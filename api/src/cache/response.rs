@@ -107,11 +107,21 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 impl ResponseCache {
-    /// A cache over `backend`; `namespace` separates deployments sharing one Redis.
-    pub fn new(backend: Arc<dyn CacheBackend>, namespace: &str, ttl: Duration) -> Self {
+    /// A cache over `backend`; `namespace` separates deployments sharing one Redis; a read of
+    /// the generation is held for `generation_lease` ([`super::generation`]).
+    pub fn new(
+        backend: Arc<dyn CacheBackend>,
+        namespace: &str,
+        ttl: Duration,
+        generation_lease: Duration,
+    ) -> Self {
         let generation_key = format!("jobgraph:{namespace}:generation");
         ResponseCache {
-            generation_reads: GenerationReads::new(backend.clone(), &generation_key),
+            generation_reads: GenerationReads::new(
+                backend.clone(),
+                &generation_key,
+                generation_lease,
+            ),
             backend,
             prefix: format!("jobgraph:{namespace}:"),
             generation_key,
@@ -268,11 +278,14 @@ impl ResponseCache {
     }
 
     /// Makes every cached response stale. Call it after a mutation committed, before
-    /// answering it.
+    /// answering it: it returns once every replica's lease on an older generation has ended.
     pub async fn invalidate(&self) {
-        if let Err(error) = self.backend.bump_generation(&self.generation_key).await {
-            self.invalidation_pending.store(true, Ordering::SeqCst);
-            self.fault("invalidate", &error);
+        match self.backend.bump_generation(&self.generation_key).await {
+            Ok(_) => tokio::time::sleep(self.generation_reads.lease()).await,
+            Err(error) => {
+                self.invalidation_pending.store(true, Ordering::SeqCst);
+                self.fault("invalidate", &error);
+            }
         }
     }
 
@@ -317,6 +330,7 @@ mod tests {
             Arc::new(MemoryBackend::new(1 << 20, Duration::from_secs(60))),
             "test",
             Duration::from_secs(60),
+            Duration::ZERO,
         )
     }
 
