@@ -108,12 +108,14 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids):
-    """User + system CPU time of these processes so far."""
+    """User + system CPU time of these processes so far, with that of their children that
+    exited (PostgreSQL's postmaster reaps its backends, so a backend that exits during a run,
+    such as one whose request was abandoned when wrk stopped, still counts)."""
     total = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
         except (OSError, IndexError, ValueError):
             pass
     return total / TICKS
