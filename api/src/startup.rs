@@ -283,7 +283,9 @@ pub async fn response_cache(
     };
     let namespace = namespace(settings);
     tracing::info!(backend = backend.name(), namespace, "response cache");
-    // The in-process store's generation costs no round trip to read: it is read every time.
+    // Without Redis, other processes' writes (`seed-sample`, the `sqlite3` shell) reach the
+    // in-process store through the database's generation and wait out no lease: read it
+    // every time.
     let lease = if settings.cache.redis_url.is_some() {
         settings.cache.generation_lease
     } else {

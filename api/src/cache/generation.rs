@@ -12,8 +12,9 @@
 //!   after the move, when every read sent before the move has expired, on every replica:
 //!   only durations are compared, each on its own process's monotonic clock. Past half its
 //!   lease a held read is renewed in the background, so under load no hit waits.
-//! - **Shared reads.** Without a valid lease (or with a zero one: the in-process store, whose
-//!   read costs no round trip) a read sent after a request arrived serves that request as
+//! - **Shared reads.** Without a valid lease (or with a zero one: the in-process store, which
+//!   must see at its next read what other processes wrote without waiting out any lease) a
+//!   read sent after a request arrived serves that request as
 //!   well as a read of its own would, so lookups arriving while a read is in flight wait for
 //!   the next read (sent as soon as the one in flight ends) and share it.
 //!
@@ -82,29 +83,33 @@ impl GenerationReads {
                 if age < self.lease {
                     if age >= self.lease / 2 && reads.sent.is_none() {
                         // Renewed before it expires, by a read nobody waits for.
-                        reads.numbered += 1;
-                        let renewal = self.send(&shared, reads.numbered, None);
-                        reads.sent = Some((reads.numbered, renewal.clone()));
-                        tokio::spawn(renewal);
+                        tokio::spawn(self.send_now(&shared, &mut reads));
                     }
                     return Ok(generation);
                 }
             }
-            reads.numbered += 1;
-            let number = reads.numbered;
             if let Some((_, next)) = &reads.next {
                 next.clone()
             } else if let Some((_, sent)) = &reads.sent {
-                let next = self.send(&shared, number, Some(sent.clone()));
+                let sent = sent.clone();
+                reads.numbered += 1;
+                let number = reads.numbered;
+                let next = self.send(&shared, number, Some(sent));
                 reads.next = Some((number, next.clone()));
                 next
             } else {
-                let read = self.send(&shared, number, None);
-                reads.sent = Some((number, read.clone()));
-                read
+                self.send_now(&shared, &mut reads)
             }
         };
         read.await
+    }
+
+    /// A read sent at once, as the one in flight (none may be).
+    fn send_now(&self, shared: &Arc<Mutex<Reads>>, reads: &mut Reads) -> Read {
+        reads.numbered += 1;
+        let read = self.send(shared, reads.numbered, None);
+        reads.sent = Some((reads.numbered, read.clone()));
+        read
     }
 
     /// A read sent when first polled, or once `previous` is answered; in that case it moves
