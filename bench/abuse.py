@@ -1,6 +1,7 @@
 """Q1 under abuse: uncached Q1's rate and p99 alone, then while hostile documents arrive at
 full rate on other connections (the exponential fragment fan-out, 50,000-deep nested lists,
-100 KB of whitespace), in BENCH_ROUNDS interleaved rounds. Targets (issue 13): Q1 keeps at
+100 KB of whitespace), their refusals held as by default and then sent at once, in
+BENCH_ROUNDS interleaved rounds. Targets (issue 13): Q1 keeps at
 least 80 % of its rate and its p99 stays within 2x. Started after `bench/run`'s build:
 
     python3 bench/abuse.py
@@ -57,22 +58,35 @@ def main():
     name = next(name for name in shape_list if name.startswith("Q1"))
     query, variables = shape_list[name]
     q1 = run.url(run.PORT, query, variables)
-    alone, abused, floods = [], [], []
+    # Refusals held as configured by default (10 ms), and sent at once (`--refusal-hold-ms 0`):
+    # the targets are judged on the default; the other row shows what refusing costs.
+    alone, abused, floods, unheld, unheld_floods = [], [], [], [], []
+
+    def attacked(server, runs, rates):
+        attackers = flood(HOSTILE.values())
+        runs.append(run.wrk(q1, server.pid))
+        outputs = [process.communicate()[0] for process in attackers]
+        rates.append(sum(float(line.split()[1]) for out in outputs for line in out.splitlines()
+                         if line.startswith("Requests/sec:")))
+
     for _ in range(run.ROUNDS):
         # Bodies up to 1 MiB so the documents reach the document limits, not the body limit.
         server = run.start_server(cached=False, connections=16, extra=["--max-body-bytes", "1048576"])
         try:
             alone.append(run.wrk(q1, server.pid))
-            attackers = flood(HOSTILE.values())
-            abused.append(run.wrk(q1, server.pid))
-            outputs = [process.communicate()[0] for process in attackers]
-            floods.append(sum(float(line.split()[1]) for out in outputs for line in out.splitlines()
-                              if line.startswith("Requests/sec:")))
+            attacked(server, abused, floods)
         finally:
             run.stop(server)
-    a, b = run.median(alone, "rps"), run.median(abused, "rps")
+        server = run.start_server(cached=False, connections=16,
+                                  extra=["--max-body-bytes", "1048576", "--refusal-hold-ms", "0"])
+        try:
+            attacked(server, unheld, unheld_floods)
+        finally:
+            run.stop(server)
+    a, b, c = run.median(alone, "rps"), run.median(abused, "rps"), run.median(unheld, "rps")
     rate, p99 = b["rps"] / a["rps"], b["p99"] / a["p99"] if a["p99"] else 0
     rounds = ", ".join(f"{n['rps'] / o['rps']:.0%}" for o, n in zip(alone, abused))
+    unheld_rounds = ", ".join(f"{n['rps'] / o['rps']:.0%}" for o, n in zip(alone, unheld))
     lines = [
         "# Q1 under abuse",
         "",
@@ -81,11 +95,14 @@ def main():
         "| | Q1 requests/s | p50 ms | p99 ms | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: |",
         f"| alone | {a['rps']:.0f} | {a['p50']:.2f} | {a['p99']:.2f} | {a['errors']} |",
-        f"| with hostile documents on 12 more connections ({sorted(floods)[len(floods) // 2]:.0f} refused/s) | {b['rps']:.0f} | {b['p50']:.2f} | {b['p99']:.2f} | {b['errors']} |",
+        f"| with hostile documents on 12 more connections, refusals held 10 ms ({sorted(floods)[len(floods) // 2]:.0f} refused/s) | {b['rps']:.0f} | {b['p50']:.2f} | {b['p99']:.2f} | {b['errors']} |",
+        f"| the same, refusals sent at once (`--refusal-hold-ms 0`; {sorted(unheld_floods)[len(unheld_floods) // 2]:.0f} refused/s) | {c['rps']:.0f} | {c['p50']:.2f} | {c['p99']:.2f} | {c['errors']} |",
         "",
         f"- Q1 keeps at least 80 % of its rate: {rate:.0%} — {'met' if rate >= 0.8 else 'missed'} "
         f"(rounds: {rounds}).",
         f"- Q1's p99 within 2x: {p99:.2f}x — {'met' if p99 <= 2 else 'missed'}.",
+        f"- With refusals sent at once: {c['rps'] / a['rps']:.0%} of the rate (rounds: {unheld_rounds}), "
+        f"p99 {c['p99'] / a['p99'] if a['p99'] else 0:.2f}x.",
     ]
     print("\n".join(lines))
     run.psql(f"DROP DATABASE IF EXISTS {run.DB} WITH (FORCE)")

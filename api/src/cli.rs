@@ -91,6 +91,10 @@ pub struct Options {
     /// Most /graphql requests worked on at once; beyond, 503 with Retry-After [default: 512]
     #[arg(long, env = "JOBGRAPH_MAX_IN_FLIGHT", global = true)]
     pub max_in_flight: Option<usize>,
+    /// Milliseconds a refusal for a document limit waits before it is sent, so a client
+    /// repeating one on a connection is slowed, not served at full speed [default: 10]
+    #[arg(long, env = "JOBGRAPH_REFUSAL_HOLD_MS", global = true)]
+    pub refusal_hold_ms: Option<u64>,
     /// Browser origins allowed to send a token, comma-separated, such as
     /// `https://tools.example.com`; anonymous requests come from any origin [default: none]
     #[arg(long, env = "JOBGRAPH_CORS_ORIGINS", value_delimiter = ',',
@@ -360,6 +364,10 @@ impl Options {
                 shutdown_timeout: http_defaults.shutdown_timeout,
                 max_in_flight: self.max_in_flight.unwrap_or(http_defaults.max_in_flight),
                 header_timeout: http_defaults.header_timeout,
+                refusal_hold: self
+                    .refusal_hold_ms
+                    .map(Duration::from_millis)
+                    .unwrap_or(http_defaults.refusal_hold),
                 cors_token_origins: self.cors_origins,
             },
             limits: Limits {

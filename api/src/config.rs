@@ -124,6 +124,10 @@ pub struct HttpSettings {
     pub max_in_flight: usize,
     /// Longest a client may take to send a request's headers; the connection is closed after.
     pub header_timeout: Duration,
+    /// How long the answer to a document refused for breaking a document limit is held
+    /// before it is sent (no permit held meanwhile): a client sending such documents back to
+    /// back on one connection gets at most one answer per hold.
+    pub refusal_hold: Duration,
     /// Browser origins (`https://tools.example.com`) whose pages may send a token to
     /// `/graphql`; anonymous requests are let in from any origin.
     pub cors_token_origins: Vec<String>,
@@ -140,6 +144,7 @@ impl Default for HttpSettings {
             shutdown_timeout: Duration::from_secs(10),
             max_in_flight: 512,
             header_timeout: Duration::from_secs(5),
+            refusal_hold: Duration::from_millis(10),
             cors_token_origins: Vec::new(),
         }
     }

@@ -146,6 +146,7 @@ pub async fn build_state(settings: &Settings) -> Result<AppState, StartupError> 
         graphiql: settings.graphql.graphiql,
         in_flight: tokio::sync::Semaphore::new(settings.http.max_in_flight.max(1)),
         body_timeout: settings.http.request_timeout,
+        refusal_hold: settings.http.refusal_hold,
         rate_limiter: rate_limiter(settings)?,
     })
 }

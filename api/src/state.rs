@@ -30,6 +30,8 @@ pub struct AppState {
     pub in_flight: tokio::sync::Semaphore,
     /// Longest a request body may take to arrive.
     pub body_timeout: std::time::Duration,
+    /// How long a refusal for a document limit is held before it is sent.
+    pub refusal_hold: std::time::Duration,
     /// The request budgets; `None` when rate limits are off.
     pub rate_limiter: Option<RateLimiter>,
 }

@@ -136,7 +136,13 @@ async fn too_many_aliases_or_root_fields_are_refused() {
 /// ordinary queries are answered, each within a bound far above their usual milliseconds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_keeps_answering_others_while_hostile_documents_arrive() {
-    let app = app().await;
+    // Refusals sent at once, as fast as the attackers can ask: the hold only slows them.
+    let app = spawn_app_with(crate::helpers::Backend::Sqlite, |settings| {
+        settings.http.max_body_bytes = 1024 * 1024;
+        settings.http.workers = Some(2);
+        settings.http.refusal_hold = Duration::ZERO;
+    })
+    .await;
     let hostile = [fan_out(), nested_lists(), whitespace()];
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut attackers = Vec::new();
@@ -186,4 +192,49 @@ async fn the_server_keeps_answering_others_while_hostile_documents_arrive() {
         total += attacker.await.expect("an attacker ends");
     }
     assert!(total > 20, "the hostile documents were sent ({total})");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_for_a_limit_is_held_without_its_permit_and_nothing_else_is() {
+    let hold = Duration::from_millis(1500);
+    let app = spawn_app_with(crate::helpers::Backend::Sqlite, |settings| {
+        settings.http.refusal_hold = hold;
+        // One request in flight at a time: a held refusal that kept its permit would make
+        // every other request a 503.
+        settings.http.max_in_flight = 1;
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let refusal = app.request().query(fan_out()).send();
+    let others = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let during = std::time::Instant::now();
+        let data = app
+            .request()
+            .query("{ postings(first: 1) { totalCount } }")
+            .send()
+            .await
+            .data();
+        let syntax = app.request().query("{ postings {").send().await;
+        (data, syntax, during.elapsed())
+    };
+    let (refusal, (data, syntax, others_took)) = tokio::join!(refusal, others);
+    assert!(
+        started.elapsed() >= hold,
+        "the refusal was sent after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        refusal.json()["errors"][0]["extensions"]["limit"],
+        "spreads"
+    );
+    assert!(data["postings"]["totalCount"].is_u64(), "{data}");
+    assert_eq!(
+        syntax.json()["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert!(
+        others_took < hold,
+        "a query and a syntax error answered during the hold took {others_took:?}"
+    );
 }

@@ -102,6 +102,30 @@ async fn anonymous_reads_over_budget_get_429_with_retry_after_and_ratelimit_head
 }
 
 #[tokio::test]
+async fn documents_refused_for_their_limits_spend_the_budget_as_reads_do() {
+    let app = spawn_app_with(Backend::Sqlite, |settings| {
+        limited(settings);
+        settings.rate_limits.anonymous = "2/60s".parse().unwrap();
+    })
+    .await;
+    // Over the byte limit, even as a mutation: refused unread, but never for free.
+    let oversized = format!("mutation {{ {} }}", "x ".repeat(20 * 1024));
+    let too_deep = format!("{{ {}x{} }}", "a { ".repeat(40), " }".repeat(40));
+    for document in [&oversized, &too_deep] {
+        let refused = app.request().query(document).send().await;
+        assert_eq!(
+            refused.json()["errors"][0]["extensions"]["code"],
+            "GRAPHQL_VALIDATION_FAILED",
+            "{}",
+            refused.text
+        );
+    }
+    let over = app.request().query(&oversized).send().await;
+    assert_eq!(over.status, 429, "{}", over.text);
+    assert_eq!(error_code(&over.json()), "RATE_LIMITED");
+}
+
+#[tokio::test]
 async fn answers_others_may_be_given_tell_of_no_ones_budget() {
     let app = spawn_app_with(Backend::Sqlite, |settings| {
         limited(settings);

@@ -45,16 +45,27 @@ impl DocumentCache {
     /// `text` parsed, from the cache when it was parsed before. A document is checked against
     /// the limits before it is first parsed (a refusal carries `GRAPHQL_VALIDATION_FAILED`);
     /// documents refused or that do not parse are not kept.
-    pub async fn parse(&self, text: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
-        self.check_size(text)?;
+    pub async fn parse(&self, text: &str) -> Result<Arc<ExecutableDocument>, Unparsed> {
+        self.check_size(text).map_err(Unparsed::OverLimits)?;
         if let Some(document) = self.parsed.get(text).await {
             return Ok(document);
         }
-        document_limits::check(&self.limits, text).map_err(Refusal::into_server_error)?;
-        let document = Arc::new(parse_query(text)?);
+        document_limits::check(&self.limits, text)
+            .map_err(|refusal| Unparsed::OverLimits(refusal.into_server_error()))?;
+        let document = Arc::new(parse_query(text).map_err(|error| Unparsed::Syntax(error.into()))?);
         self.parsed.insert(Arc::from(text), document.clone()).await;
         Ok(document)
     }
+}
+
+/// Why a document was not parsed.
+#[derive(Debug)]
+pub enum Unparsed {
+    /// It breaks a document limit: refused unread, `GRAPHQL_VALIDATION_FAILED` with
+    /// `extensions.limit`.
+    OverLimits(ServerError),
+    /// It is not a GraphQL document.
+    Syntax(ServerError),
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use super::AppSchema;
 use super::charges;
 use super::context::RequestScope;
 use super::document_limits::DocumentLimits;
-use super::documents::DocumentCache;
+use super::documents::{DocumentCache, Unparsed};
 use super::error_codes::{self, with_code};
 use super::operation;
 use super::persisted_query;
@@ -56,6 +56,29 @@ pub struct GraphqlRequest {
 pub struct Outcome {
     pub operation: Operation,
     pub answer: Answer,
+    /// The document was refused unread for breaking a document limit: what hostile clients
+    /// send over and over, so the transport may hold the answer (`--refusal-hold-ms`).
+    pub over_limits: bool,
+}
+
+impl Outcome {
+    fn new(operation: Operation, answer: Answer) -> Self {
+        Outcome {
+            operation,
+            answer,
+            over_limits: false,
+        }
+    }
+
+    /// A document refused for breaking a limit: a request error carrying `error`.
+    fn limit_refusal(error: ServerError) -> Self {
+        let response = async_graphql::Response::from_errors(vec![error]);
+        Outcome {
+            operation: Operation::None,
+            answer: own(&response, false),
+            over_limits: true,
+        }
+    }
 }
 
 /// A response body and who may be given it.
@@ -146,24 +169,22 @@ impl Executor {
                 );
             }
         };
-        if let Err(error) = self.documents.check_size(&query) {
-            // Before the cache and the pushdown, which would hash all of it.
-            let response = async_graphql::Response::from_errors(vec![error]);
-            return Outcome {
-                operation: Operation::None,
-                answer: own(&response, false),
-            };
-        }
+        // Before the cache and the pushdown, which would hash all of it.
+        let oversized = self.documents.check_size(&query).err();
         let operation_name = request.operation_name.filter(|name| !name.is_empty());
         let principal = request.principal;
         let anonymous = principal.is_none();
 
         // Rate limits (1 of 2): a document that cannot hold a mutation is a read, charged
-        // before the cache so cached answers count too. The rest are charged once parsed.
-        if (!request.allows_mutations || !query.contains("mutation"))
+        // before the cache so cached answers count too, and so is one refused for its size.
+        // The rest are charged once parsed.
+        if (oversized.is_some() || !request.allows_mutations || !query.contains("mutation"))
             && let Err(failure) = gate.admit(&Cost::read()).await
         {
             return refused(Operation::Query, failure);
+        }
+        if let Some(error) = oversized {
+            return Outcome::limit_refusal(error);
         }
 
         // Anonymous requests share cached responses; a hit skips parsing and execution. On a
@@ -225,15 +246,13 @@ impl Executor {
 
         let document = match self.documents.parse(&query).await {
             Ok(document) => document,
-            Err(error) => {
+            Err(Unparsed::OverLimits(error)) => return Outcome::limit_refusal(error),
+            Err(Unparsed::Syntax(error)) => {
                 let response = async_graphql::Response::from_errors(vec![with_code(
                     error,
                     ErrorCode::GraphqlParseFailed,
                 )]);
-                return Outcome {
-                    operation: Operation::None,
-                    answer: own(&response, false),
-                };
+                return Outcome::new(Operation::None, own(&response, false));
             }
         };
         let selected = match operation::select(&document, operation_name.as_deref()) {
@@ -328,10 +347,7 @@ impl Executor {
         let shareable =
             operation_type == OperationType::Query && response.errors.is_empty() && anonymous;
         if !shareable {
-            return Outcome {
-                operation: label,
-                answer: own(&response, !anonymous),
-            };
+            return Outcome::new(label, own(&response, !anonymous));
         }
         self.pushdown
             .learn(&query, operation_name.as_deref(), &document)
@@ -352,13 +368,13 @@ impl Executor {
     }
 
     fn shared(&self, response: Arc<CachedResponse>) -> Outcome {
-        Outcome {
-            operation: Operation::Query,
-            answer: Answer::Shared {
+        Outcome::new(
+            Operation::Query,
+            Answer::Shared {
                 response,
                 max_age: self.shared_max_age,
             },
-        }
+        )
     }
 
     fn timed_out(&self, operation: Operation) -> Outcome {
@@ -377,10 +393,7 @@ impl Executor {
 }
 
 fn refused(operation: Operation, failure: RequestFailure) -> Outcome {
-    Outcome {
-        operation,
-        answer: Answer::Refused(failure),
-    }
+    Outcome::new(operation, Answer::Refused(failure))
 }
 
 /// A response for this client alone.

@@ -12,6 +12,7 @@ use async_graphql::http::MultipartOptions;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
+use tokio::sync::SemaphorePermit;
 
 use super::media::{self, ResponseMedia};
 use crate::auth::{AuthError, Principal, TokenVerifier};
@@ -121,7 +122,7 @@ pub async fn post(
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
     };
-    let Ok(_permit) = state.in_flight.try_acquire() else {
+    let Ok(permit) = state.in_flight.try_acquire() else {
         return too_busy(media);
     };
     let multipart = media::is_multipart_body(&request);
@@ -222,6 +223,7 @@ pub async fn post(
             uploads,
         },
         None,
+        permit,
     )
     .await
 }
@@ -307,7 +309,7 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     let Some(media) = media::negotiate(&request) else {
         return not_acceptable();
     };
-    let Ok(_permit) = state.in_flight.try_acquire() else {
+    let Ok(permit) = state.in_flight.try_acquire() else {
         return too_busy(media);
     };
     let principal = match authenticate(&request, &state.verifier) {
@@ -363,6 +365,7 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             uploads: Vec::new(),
         },
         Some(if_none_match),
+        permit,
     )
     .await
 }
@@ -381,13 +384,15 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     response
 }
 
-/// Runs `request` through the executor and sends its outcome, counting it.
+/// Runs `request` through the executor and sends its outcome, counting it. `permit` is the
+/// request's place among those in flight, given up before a refusal is held.
 async fn execute(
     state: &AppState,
     http: &HttpRequest,
     media: ResponseMedia,
     request: GraphqlRequest,
     revalidation: Revalidation,
+    permit: SemaphorePermit<'_>,
 ) -> HttpResponse {
     let started = Instant::now();
     let mut gate = match &state.rate_limiter {
@@ -401,6 +406,7 @@ async fn execute(
         None => Gate::open(),
     };
     let outcome = state.executor.execute_limited(request, &mut gate).await;
+    let over_limits = outcome.over_limits;
     // A public answer (a shared GET) may be stored and handed to other clients: it tells of
     // no one's budget.
     let public = matches!(outcome.answer, Answer::Shared { .. }) && revalidation.is_some();
@@ -446,6 +452,13 @@ async fn execute(
         response.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );
+    if over_limits && !state.refusal_hold.is_zero() {
+        // Hostile documents come back to back on a connection: each waits here, holding
+        // neither a permit nor a worker, so one client cannot keep the replica's cores busy
+        // refusing them (bench/ABUSE.md).
+        drop(permit);
+        tokio::time::sleep(state.refusal_hold).await;
+    }
     response
 }
 
